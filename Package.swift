@@ -1,0 +1,117 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One settings array for every target, as Hummingbird does.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+// Every dependency is pinned `exact:` to the version this project is built and tested with:
+// Package.resolved is not committed, so this is what keeps other builds on the same code.
+let package = Package(
+    name: "sigma_exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sigma_exporter", targets: ["sigma_exporter"]),
+        .executable(name: "sigma-sim", targets: ["sigma-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", exact: "1.5.0"),
+    ],
+    targets: [
+        // Decodable shapes of Sigma's responses; Foundation only, so decoders can be fuzzed cheaply.
+        .target(name: "SigmaModels", swiftSettings: swiftSettings),
+        // The HTTP client for Sigma: tokens, paging, retries, rate and concurrency caps.
+        .target(
+            name: "SigmaClient",
+            dependencies: [
+                "SigmaModels", "ExporterConfig",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration file, environment and validation; no server dependencies (fuzzable).
+        .target(
+            name: "ExporterConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // Exposition, snapshots, scheduling, logging formats and the HTTP surface.
+        .target(
+            name: "ExporterCore",
+            dependencies: [
+                "ExporterConfig",
+                "SigmaClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The collector plugins, one file each, and the registry list.
+        .target(
+            name: "Collectors",
+            dependencies: ["ExporterCore", "ExporterConfig", "SigmaClient", "SigmaModels"],
+            swiftSettings: swiftSettings
+        ),
+        // A stand-in Sigma organisation served over HTTP, for tests, the demo and benchmarks.
+        .target(
+            name: "SigmaSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Wiring: command line, application builder, demo mode.
+        .target(
+            name: "SigmaExporter",
+            dependencies: [
+                "ExporterCore", "ExporterConfig", "Collectors", "SigmaClient", "SigmaSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "sigma_exporter", dependencies: ["SigmaExporter"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "sigma-sim",
+            dependencies: [
+                "SigmaSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SigmaExporterTests",
+            dependencies: [
+                "SigmaModels", "SigmaClient", "ExporterConfig", "ExporterCore", "Collectors",
+                "SigmaSimulator", "SigmaExporter",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

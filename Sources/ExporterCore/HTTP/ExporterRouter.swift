@@ -1,0 +1,51 @@
+import Hummingbird
+import NIOCore
+
+/// Builds the exporter's routes: `/`, the telemetry path, `/-/healthy`, `/-/ready`, `/-/reload`.
+///
+/// Every response carries an explicit `Content-Type`. Nothing here talks to Sigma: a scrape only
+/// reads the store.
+public enum ExporterRouter {
+    public static func build(store: MetricsStore, options: RouterOptions) -> Router<BasicRequestContext> {
+        let router = Router()
+        let metrics = MetricsResponder(store: store)
+        router.get(RouterPath(options.telemetryPath)) { request, _ in
+            metrics.respond(
+                accept: request.headers[.accept], acceptEncoding: request.headers[.acceptEncoding])
+        }
+        router.get("/") { _, _ in
+            html(LandingPage.render(store: store, options: options))
+        }
+        router.get("/-/healthy") { _, _ in
+            text("Healthy\n")
+        }
+        router.head("/-/healthy") { _, _ in
+            text("")
+        }
+        router.get("/-/ready") { _, _ in
+            store.isReady ? text("Ready\n") : text("Not ready: not every collector has finished its first poll\n", status: .serviceUnavailable)
+        }
+        router.post("/-/reload") { _, _ in
+            guard options.enableLifecycle else {
+                return text("Lifecycle API is not enabled (start with --web.enable-lifecycle)\n", status: .forbidden)
+            }
+            if let problem = await options.reload() {
+                return text("Failed to reload config: \(problem)\n", status: .internalServerError)
+            }
+            return text("Reloaded\n")
+        }
+        return router
+    }
+
+    static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func html(_ body: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+
+/// The landing page: name, version, links, and each organisation's status at a glance.
+enum LandingPage {
+    static func render(store: MetricsStore, options: RouterOptions) -> String {
+        let statuses = store.statuses
+        var rows = ""
+        for organization in options.organizations() {
+            let valid = store.value(of: "sigma_credential_valid", organization: organization)
+            let verdict = valid.map { $0 == 1 ? "accepted" : "REJECTED" } ?? "not yet checked"
+            let collectors = statuses.filter { $0.key.organization == organization }.sorted { $0.key < $1.key }
+            let cells = collectors.map { key, status -> String in
+                let state = status.lastSuccess.map { $0 ? "ok" : "failing" } ?? "pending"
+                let last = status.lastSuccessTimestamp.map { ago($0) } ?? "never"
+                let error = status.lastError.map { " — \(escape($0))" } ?? ""
+                return "<li>\(escape(key.collector)): \(state) (last success \(last))\(error)</li>"
+            }.joined()
+            rows += "<tr><td>\(escape(organization))</td><td>\(verdict)</td><td><ul>\(cells)</ul></td></tr>\n"
+        }
+        let info = options.buildInfo
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Sigma Exporter</title>
+            <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}ul{margin:0;padding-left:1.2em}</style>
+            </head><body>
+            <h1>Sigma Exporter</h1>
+            <p>Watches the Sigma Computing API credential a metadata catalog crawls with.
+            Version \(escape(info.version)) (revision \(escape(info.revision)), Swift \(escape(info.swiftVersion))).</p>
+            <ul>
+            <li><a href="\(escape(options.telemetryPath))">Metrics</a></li>
+            <li><a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></li>
+            </ul>
+            <h2>Organisations</h2>
+            <table><tr><th>org</th><th>credential</th><th>collectors</th></tr>
+            \(rows)</table>
+            </body></html>
+
+            """
+    }
+
+    static func ago(_ timestamp: Double) -> String {
+        let seconds = Int(Date().timeIntervalSince1970 - timestamp)
+        return seconds < 120 ? "\(seconds)s ago" : "\(seconds / 60)m ago"
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,23 @@
+/// What the HTTP surface needs beyond the metrics store.
+public struct RouterOptions: Sendable {
+    public var telemetryPath: String
+    /// Enables `POST /-/reload`.
+    public var enableLifecycle: Bool
+    /// Re-reads the configuration; returns nil on success or a one-line reason.
+    public var reload: @Sendable () async -> String?
+    /// The configured organisations, in configuration order, for the landing page.
+    public var organizations: @Sendable () -> [String]
+    public var buildInfo: BuildInfo
+
+    public init(
+        telemetryPath: String = "/metrics", enableLifecycle: Bool = false,
+        reload: @escaping @Sendable () async -> String? = { "reload is not available" },
+        organizations: @escaping @Sendable () -> [String] = { [] }, buildInfo: BuildInfo = .current
+    ) {
+        self.telemetryPath = telemetryPath
+        self.enableLifecycle = enableLifecycle
+        self.reload = reload
+        self.organizations = organizations
+        self.buildInfo = buildInfo
+    }
+}

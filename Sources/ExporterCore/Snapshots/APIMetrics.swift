@@ -1,0 +1,80 @@
+/// Counters and a latency histogram of every request sent to Sigma, per organisation.
+///
+/// Plain value type: ``MetricsStore`` holds it under its lock and renders it into families.
+struct APIMetrics: Sendable {
+    static let bucketBounds: [Double] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    struct RequestKey: Hashable { var organization, endpoint, code: String }
+    struct EndpointKey: Hashable { var organization, endpoint: String }
+    struct RetryKey: Hashable { var organization, reason: String }
+    struct Histogram {
+        var counts = [UInt64](repeating: 0, count: APIMetrics.bucketBounds.count)
+        var sum = 0.0
+        var count: UInt64 = 0
+    }
+
+    var requests: [RequestKey: UInt64] = [:]
+    var durations: [EndpointKey: Histogram] = [:]
+    var retries: [RetryKey: UInt64] = [:]
+
+    mutating func recordRequest(organization: String, endpoint: String, code: String, seconds: Double) {
+        requests[RequestKey(organization: organization, endpoint: endpoint, code: code), default: 0] += 1
+        let key = EndpointKey(organization: organization, endpoint: endpoint)
+        var histogram = durations[key] ?? Histogram()
+        for (index, bound) in Self.bucketBounds.enumerated() where seconds <= bound { histogram.counts[index] += 1 }
+        histogram.sum += seconds
+        histogram.count += 1
+        durations[key] = histogram
+    }
+
+    mutating func recordRetry(organization: String, reason: String) {
+        retries[RetryKey(organization: organization, reason: reason), default: 0] += 1
+    }
+
+    mutating func removeOrganization(_ organization: String) {
+        requests = requests.filter { $0.key.organization != organization }
+        durations = durations.filter { $0.key.organization != organization }
+        retries = retries.filter { $0.key.organization != organization }
+    }
+
+    var families: [MetricFamily] {
+        [
+            .counter(
+                "sigma_api_requests_total", help: CoreHelp.apiRequests,
+                requests.map { key, count in
+                    Series(
+                        [Label("org", key.organization), Label("endpoint", key.endpoint), Label("code", key.code)],
+                        Double(count))
+                }),
+            MetricFamily(
+                name: "sigma_api_request_duration_seconds", help: CoreHelp.apiDuration, kind: .histogram,
+                series: durations.map { key, histogram in
+                    Series(
+                        [Label("org", key.organization), Label("endpoint", key.endpoint)],
+                        histogram: zip(Self.bucketBounds, histogram.counts).map {
+                            Bucket(upperBound: $0, cumulativeCount: $1)
+                        }, sum: histogram.sum, count: histogram.count)
+                }),
+            .counter(
+                "sigma_api_retries_total", help: CoreHelp.apiRetries,
+                retries.map { key, count in
+                    Series([Label("org", key.organization), Label("reason", key.reason)], Double(count))
+                }),
+        ]
+    }
+}
+
+/// HELP texts of the families the core owns: one fixed text per family.
+enum CoreHelp {
+    static let apiRequests =
+        "HTTP requests sent to the Sigma API, token requests and retries included, by route template and status code (or timeout, connection_error)."
+    static let apiDuration = "Time from sending a request to the Sigma API to having read its whole response."
+    static let apiRetries = "Requests to the Sigma API that were retried, by reason."
+    static let collectorSuccess = "Whether the last poll of this collector succeeded (1) or failed (0)."
+    static let collectorDuration = "How long the last poll of this collector took."
+    static let collectorLastSuccess = "When this collector last polled successfully; absent until its first success."
+    static let collectorInterval = "The configured interval between polls of this collector."
+    static let buildInfo = "A metric with a constant value 1, labelled by the exporter's version, revision and Swift version."
+    static let reloadSuccessful = "Whether the last configuration (re)load succeeded (1) or failed (0)."
+    static let reloadTimestamp = "When the configuration was last loaded successfully."
+}

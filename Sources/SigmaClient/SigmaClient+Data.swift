@@ -1,0 +1,44 @@
+import SigmaModels
+
+extension SigmaClient {
+    /// GETs one JSON resource with the cached data token; on a 401 drops the token,
+    /// re-authenticates once and retries once.
+    public func get<T: Decodable>(_ type: T.Type, _ endpoint: Endpoint, query: [(String, String)] = [])
+        async throws -> T
+    {
+        let token = try await tokens.validToken { [self] previous in try await renewToken(previous: previous) }
+        var response = try await send(endpoint, query: query, headers: bearer(token))
+        if response.status == 401 {
+            await tokens.invalidate(ifStill: token.accessToken.exposedValue)
+            observer.retrying(reason: .unauthorized)
+            let fresh = try await tokens.validToken { [self] _ in try await mintToken() }
+            response = try await send(endpoint, query: query, headers: bearer(fresh))
+        }
+        return try decode(T.self, response, endpoint: endpoint)
+    }
+
+    /// Reads every page of a list endpoint, following the opaque `nextPage` until it is null.
+    ///
+    /// Always sends `limit` (older deployments answer a bare array without it). A page token seen
+    /// twice, or more than `maxPages` pages, fails the call as `bad_response` instead of looping.
+    public func listAll<Entry: Decodable & Sendable>(
+        _ entry: Entry.Type, _ endpoint: Endpoint, query: [(String, String)] = [], pageSize: Int = 1000,
+        maxPages: Int = 10_000
+    ) async throws -> [Entry] {
+        var entries: [Entry] = []
+        var pageToken: String?
+        var seenTokens: Set<String> = []
+        for _ in 0..<maxPages {
+            var pageQuery = query + [("limit", String(pageSize))]
+            if let pageToken { pageQuery.append(("page", pageToken)) }
+            let page = try await get(Page<Entry>.self, endpoint, query: pageQuery)
+            entries += page.entries
+            guard let next = page.nextPage else { return entries }
+            guard seenTokens.insert(next).inserted else {
+                throw SigmaError(.badResponse("page token repeats"), endpoint: endpoint.template)
+            }
+            pageToken = next
+        }
+        throw SigmaError(.badResponse("more than \(maxPages) pages"), endpoint: endpoint.template)
+    }
+}

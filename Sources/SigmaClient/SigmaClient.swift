@@ -1,0 +1,174 @@
+import AsyncHTTPClient
+import ExporterConfig
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// One credential's view of one Sigma organisation's API.
+///
+/// Everything a caller should not have to think about lives here: the token cache, the per-credential
+/// caps on concurrency and request rate (token requests further held to one a second), retries with
+/// backoff for 429/502/503/504 and connection errors, one re-authentication on a 401, paging, and a
+/// bound on response bodies. Every HTTP attempt is reported to the ``RequestObserver``.
+public final class SigmaClient: Sendable {
+    /// The API base URL without `/v2`.
+    public let baseURL: String
+    let credential: CredentialConfiguration
+    let http: HTTPClient
+    let requestTimeout: Duration
+    let retryPolicy: RetryPolicy
+    let maxBodyBytes: Int
+    let observer: any RequestObserver
+    let logger: Logger
+    let limiter: ConcurrencyLimiter
+    let pacer: RequestPacer
+    let tokenPacer: RequestPacer
+    let tokens = TokenCache()
+
+    /// - Parameters:
+    ///   - http: the process's one owned `HTTPClient` (its connect and read timeouts apply too).
+    ///   - maxBodyBytes: a larger response body fails the call as `bad_response`.
+    public init(
+        baseURL: String, credential: CredentialConfiguration, http: HTTPClient, settings: PollSettings,
+        retryPolicy: RetryPolicy = RetryPolicy(), maxBodyBytes: Int = 32 << 20,
+        observer: any RequestObserver = DiscardingObserver(), logger: Logger = Logger(label: "sigma.client")
+    ) {
+        self.baseURL = baseURL
+        self.credential = credential
+        self.http = http
+        self.requestTimeout = settings.requestTimeout
+        self.retryPolicy = retryPolicy
+        self.maxBodyBytes = maxBodyBytes
+        self.observer = observer
+        self.logger = logger
+        self.limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
+        self.pacer = RequestPacer(ratePerSecond: settings.maxRequestsPerSecond)
+        self.tokenPacer = RequestPacer(ratePerSecond: 1)
+    }
+
+    /// The last six characters of the client id: all of it that may be shown.
+    public var clientIdSuffix: String { credential.clientIdSuffix }
+
+    /// A response as the client saw it: status, headers and the whole (bounded) body.
+    struct RawResponse: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    // MARK: - One attempt
+
+    /// Sends one HTTP attempt under the caps and reports it. Transport failures throw ``SigmaError``.
+    func attempt(
+        _ endpoint: Endpoint, method: HTTPMethod, query: [(String, String)], headers: HTTPHeaders,
+        body: String?
+    ) async throws -> RawResponse {
+        try await limiter.withPermit {
+            try await pacer.waitForSlot()
+            var request = HTTPClientRequest(url: url(endpoint, query: query))
+            request.method = method
+            request.headers = headers
+            request.headers.add(name: "Accept", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "sigma_exporter")
+            if let body {
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let started = ContinuousClock.now
+            func finish(_ code: String) {
+                let seconds = (ContinuousClock.now - started).seconds
+                observer.requestFinished(endpoint: endpoint.template, code: code, seconds: seconds)
+                logger.debug(
+                    "Sigma request", metadata: ["endpoint": "\(endpoint.template)", "code": "\(code)",
+                        "seconds": "\(seconds)"])
+            }
+            do {
+                let deadline = NIODeadline.now() + .nanoseconds(Int64(requestTimeout.seconds * 1e9))
+                let response = try await http.execute(request, deadline: deadline, logger: logger)
+                let bytes = try await response.body.collect(upTo: maxBodyBytes)
+                finish(String(response.status.code))
+                return RawResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
+            } catch let error as NIOTooManyBytesError {
+                _ = error
+                finish("bad_body")
+                throw SigmaError(.badResponse("body larger than \(maxBodyBytes) bytes"), endpoint: endpoint.template)
+            } catch is CancellationError {
+                finish("cancelled")
+                throw CancellationError()
+            } catch {
+                let failure = Self.classify(error, endpoint: endpoint.template)
+                finish(failure.kind == .timeout ? "timeout" : "connection_error")
+                throw failure
+            }
+        }
+    }
+
+    /// Maps AsyncHTTPClient and NIO errors to `timeout` or `unreachable`.
+    static func classify(_ error: any Error, endpoint: String) -> SigmaError {
+        if let error = error as? HTTPClientError {
+            let timeouts: [HTTPClientError] = [
+                .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout,
+            ]
+            if timeouts.contains(error) { return SigmaError(.timeout, endpoint: endpoint) }
+        }
+        var text = String(describing: error)
+        if text.count > 160 { text = String(text.prefix(160)) + "…" }
+        return SigmaError(.unreachable(text), endpoint: endpoint)
+    }
+
+    func url(_ endpoint: Endpoint, query: [(String, String)]) -> String {
+        var url = baseURL + endpoint.path
+        if !query.isEmpty {
+            url += "?" + query.map { Endpoint.percentEncoded($0.0) + "=" + Endpoint.percentEncoded($0.1) }
+                .joined(separator: "&")
+        }
+        return url
+    }
+
+    // MARK: - Retries
+
+    /// Sends a request, retrying retryable statuses and connection failures with backoff.
+    /// Returns the last response whatever its status; throws only when no usable response came.
+    func send(
+        _ endpoint: Endpoint, method: HTTPMethod = .GET, query: [(String, String)] = [],
+        headers: HTTPHeaders = [:], body: String? = nil
+    ) async throws -> RawResponse {
+        var attemptNumber = 1
+        while true {
+            let outcome: Result<RawResponse, SigmaError>
+            do {
+                outcome = .success(
+                    try await attempt(endpoint, method: method, query: query, headers: headers, body: body))
+            } catch let error as SigmaError {
+                outcome = .failure(error)
+            }
+            let reason: FailureReason
+            var wait: Duration
+            switch outcome {
+            case .success(let response) where RetryPolicy.isRetryable(status: response.status):
+                reason = response.status == 429 ? .rateLimited : .serverError
+                wait = retryPolicy.backoff(afterAttempt: attemptNumber)
+                if let header = response.headers.first(name: "Retry-After") {
+                    guard let asked = RetryAfter.delay(header, now: Date().timeIntervalSince1970),
+                        asked <= retryPolicy.maxRetryAfter
+                    else { return response }
+                    wait = max(wait, asked)
+                }
+                if attemptNumber >= retryPolicy.maxAttempts { return response }
+            case .success(let response):
+                return response
+            case .failure(let error):
+                guard case .unreachable = error.kind, attemptNumber < retryPolicy.maxAttempts else { throw error }
+                reason = .unreachable
+                wait = retryPolicy.backoff(afterAttempt: attemptNumber)
+            }
+            observer.retrying(reason: reason)
+            logger.debug(
+                "Retrying Sigma request",
+                metadata: ["endpoint": "\(endpoint.template)", "reason": "\(reason.rawValue)",
+                    "wait_seconds": "\(wait.seconds)"])
+            try await Task.sleep(for: wait)
+            attemptNumber += 1
+        }
+    }
+}

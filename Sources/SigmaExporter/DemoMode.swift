@@ -1,0 +1,54 @@
+import ExporterConfig
+import Foundation
+import Logging
+import ServiceLifecycle
+import SigmaSimulator
+
+/// `--demo`: a simulated Sigma organisation in-process, and a configuration pointing at it.
+enum DemoMode {
+    struct Started {
+        var configuration: ExporterConfiguration
+        var service: any Service
+    }
+
+    static func start(logger: Logger) async throws -> Started {
+        let server = SimulatorServer(state: SimulatorState(organization: DemoOrganization.make()))
+        do {
+            try await server.start(controlPort: 0)
+        } catch {
+            throw StartupError("the demo simulator could not start: \(error)")
+        }
+        let baseURL = await server.baseURL
+        let controlPort = await server.controlPort ?? 0
+        let organization = OrganizationConfiguration(
+            name: "demo", baseURL: baseURL,
+            credential: CredentialConfiguration(
+                clientId: DemoOrganization.crawlerClientId, clientSecret: Secret(DemoOrganization.crawlerClientSecret)),
+            inventory: CredentialConfiguration(
+                clientId: DemoOrganization.adminClientId, clientSecret: Secret(DemoOrganization.adminClientSecret)))
+        let control = "http://127.0.0.1:\(controlPort)/control"
+        print(
+            """
+            sigma_exporter --demo: polling a simulated Sigma organisation ("demo") every 10s.
+              Simulated Sigma API:  \(baseURL)
+              Control surface:      \(control)
+              Revoke the crawler's credential (sigma_credential_valid turns 0 on the next poll):
+                curl -X POST \(control)/credentials/\(DemoOrganization.crawlerClientId)/revoke
+              Restore it:
+                curl -X POST \(control)/credentials/\(DemoOrganization.crawlerClientId)/restore
+            """)
+        logger.info("Demo simulator running", metadata: ["api": "\(baseURL)", "control": "\(control)"])
+        return Started(
+            configuration: ExporterConfiguration(organizations: [organization]), service: SimulatorService(server: server))
+    }
+}
+
+/// Keeps the demo simulator up until shutdown.
+struct SimulatorService: Service {
+    let server: SimulatorServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await server.stop()
+    }
+}

@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Collectors
+import ExporterConfig
+import ExporterCore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SigmaClient
+
+/// Builds and runs the exporter: the HTTP surface, the pollers and the Sigma HTTP client.
+///
+/// `build` is what tests call; `runMain` adds logging set-up, the demo and signal handling.
+public enum ExporterApplication {
+    /// The pieces of a built exporter; run `services` in one `ServiceGroup`, in this order
+    /// (it shuts down in reverse: the HTTP server first, the Sigma HTTP client last).
+    public struct Built: Sendable {
+        public var services: [any Service]
+        public var store: MetricsStore
+        public var polling: PollingService
+    }
+
+    /// Wires an exporter for `configuration`; `load` re-reads it on reload.
+    public static func build(
+        options: ExporterOptions, configuration: ExporterConfiguration,
+        load: @escaping @Sendable () throws(ConfigError) -> ExporterConfiguration, logger: Logger,
+        retryPolicy: RetryPolicy = RetryPolicy(), handleSIGHUP: Bool = true,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> Built {
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.timeout = .init(
+            connect: .seconds(10), read: .nanoseconds(Int64(configuration.poll.requestTimeout.seconds * 1e9)))
+        // Never follow a redirect: it would carry the bearer token to another host.
+        httpConfiguration.redirectConfiguration = .disallow
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+
+        let store = MetricsStore()
+        let selection = options.selection
+        let pollInterval = options.pollInterval
+        let plan = PollingPlan.make(
+            configuration: configuration, selection: selection, pollInterval: pollInterval, http: http, store: store,
+            logger: logger, retryPolicy: retryPolicy)
+        let polling = PollingService(initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP) {
+            () throws(ConfigError) -> PollingPlan in
+            let fresh = try load()
+            return PollingPlan.make(
+                configuration: fresh, selection: selection, pollInterval: pollInterval, http: http, store: store,
+                logger: logger, retryPolicy: retryPolicy)
+        }
+        let routerOptions = RouterOptions(
+            telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,
+            reload: { await polling.reload() }, organizations: { polling.organizations })
+        let router = ExporterRouter.build(store: store, options: routerOptions)
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(options.listenAddress.host, port: options.listenAddress.port),
+                serverName: "sigma_exporter"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let httpService = HTTPClientService { try await http.shutdown() }
+        return Built(services: [httpService, polling, app], store: store, polling: polling)
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the exit status. Configuration errors throw.
+    public static func runMain(options: ExporterOptions) async throws -> Int32 {
+        let format = options.logFormat
+        let level = options.logLevel
+        LoggingSystem.bootstrap { label in
+            (format == .json ? LogFormat.json : LogFormat.logfmt).handler(label: label, level: level)
+        }
+        let logger = Logger(label: "sigma_exporter")
+
+        var services: [any Service] = []
+        var options = options
+        let load: @Sendable () throws(ConfigError) -> ExporterConfiguration
+        if options.demo {
+            let demo = try await DemoMode.start(logger: logger)
+            services.append(demo.service)
+            options.pollInterval = options.pollInterval ?? .seconds(10)
+            let configuration = demo.configuration
+            load = { configuration }
+        } else if let file = options.configFile {
+            let known = Set(CollectorRegistry.names)
+            load = { () throws(ConfigError) in
+                try ConfigFileLoader(path: file, environment: .process, knownCollectors: known).load()
+            }
+        } else {
+            load = { () throws(ConfigError) in try EnvironmentConfigLoader.load(from: .process) }
+        }
+        let configuration = try load()
+        let listen = options.listenAddress
+        let built = build(options: options, configuration: configuration, load: load, logger: logger) { port in
+            logger.info("Listening", metadata: ["address": "\(listen.host):\(port)"])
+        }
+        services += built.services
+        logger.info(
+            "Starting sigma_exporter",
+            metadata: [
+                "version": "\(BuildInfo.current.version)",
+                "organizations": "\(configuration.organizations.map(\.name).joined(separator: ","))",
+            ])
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw StartupError("\(error)")
+        }
+        return 0
+    }
+}

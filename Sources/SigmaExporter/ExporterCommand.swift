@@ -1,0 +1,120 @@
+import ArgumentParser
+import Collectors
+import ExporterConfig
+import Foundation
+import Logging
+
+/// The `sigma_exporter` command line: Prometheus-style flags, plus the `healthcheck` subcommand.
+///
+/// `main` only parses arguments and runs ``ExporterApplication``. Every usage or configuration
+/// error exits with status 2 and one line on standard error.
+public struct ExporterCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sigma_exporter",
+        abstract: "Prometheus exporter for the Sigma Computing API credential a metadata catalog crawls with.",
+        discussion: CollectorSelection.helpText
+            + "\n\nEnvironment (single organisation, when --config.file is not given): SIGMA_CLOUD or SIGMA_BASE_URL, "
+            + "SIGMA_CLIENT_ID, SIGMA_CLIENT_SECRET or SIGMA_CLIENT_SECRET_FILE, optionally SIGMA_INVENTORY_CLIENT_ID "
+            + "with SIGMA_INVENTORY_CLIENT_SECRET[_FILE], and SIGMA_ORG.",
+        subcommands: [HealthcheckCommand.self])
+
+    @Option(name: .customLong("config.file"), help: "YAML configuration file (any number of organisations).")
+    var configFile: String?
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for the web interface and telemetry.")
+    var listenAddress = ":9906"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
+    var telemetryPath = "/metrics"
+
+    @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable POST /-/reload.")
+    var enableLifecycle = false
+
+    @Option(name: .customLong("poll.interval"), help: "Override every collector's interval (e.g. 30s, 5m).")
+    var pollInterval: String?
+
+    @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt or json.")
+    var logFormat = "logfmt"
+
+    @Flag(name: .customLong("demo"), help: "Run against a built-in simulated Sigma organisation.")
+    var demo = false
+
+    public init() {}
+
+    /// Validates the flags into ``ExporterOptions``.
+    func options(selection: CollectorSelection) throws(ConfigError) -> ExporterOptions {
+        let address = try ListenAddress.parse(listenAddress)
+        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !telemetryPath.hasPrefix("/-/") else {
+            throw ConfigError(source: "--web.telemetry-path", problem: "must start with / and not be / or under /-/")
+        }
+        var interval: Duration?
+        if let pollInterval {
+            guard let parsed = PrometheusDuration.parse(pollInterval), parsed > .zero else {
+                throw ConfigError(
+                    source: "--poll.interval", problem: "\"\(pollInterval)\" is not a duration such as 30s, 5m or 1h")
+            }
+            interval = parsed
+        }
+        let level: Logger.Level
+        switch logLevel {
+        case "debug": level = .debug
+        case "info": level = .info
+        case "warn": level = .warning
+        case "error": level = .error
+        default: throw ConfigError(source: "--log.level", problem: "\"\(logLevel)\" is not one of debug, info, warn, error")
+        }
+        guard let format = LogFormatChoice(rawValue: logFormat) else {
+            throw ConfigError(source: "--log.format", problem: "\"\(logFormat)\" is not one of logfmt, json")
+        }
+        if demo && configFile != nil {
+            throw ConfigError(source: "--demo", problem: "cannot be combined with --config.file")
+        }
+        return ExporterOptions(
+            configFile: configFile, listenAddress: address, telemetryPath: telemetryPath,
+            enableLifecycle: enableLifecycle, selection: selection, pollInterval: interval, logLevel: level,
+            logFormat: format, demo: demo)
+    }
+
+    /// Parses `arguments` (without the program name), runs, and returns the exit status.
+    public static func main(arguments: [String]) async -> Int32 {
+        do {
+            let (selection, rest) = try CollectorSelection.extract(from: arguments)
+            let parsed = try parseAsRoot(rest)
+            switch parsed {
+            case let command as ExporterCommand:
+                let options = try command.options(selection: selection)
+                return try await ExporterApplication.runMain(options: options)
+            case let healthcheck as HealthcheckCommand:
+                return await healthcheck.probe()
+            default:
+                var command = parsed
+                try command.run()
+                return 0
+            }
+        } catch let error as ConfigError {
+            FileHandle.standardError.write(Data("sigma_exporter: \(error)\n".utf8))
+            return 2
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                return 0
+            }
+            FileHandle.standardError.write(Data("sigma_exporter: \(message(for: error))\n".utf8))
+            // Argument parsing errors are usage errors: exit 2, as Prometheus' tools do (not 64).
+            return error is StartupError ? 1 : 2
+        }
+    }
+}
+
+/// A failure after configuration was accepted (the port is taken, the demo could not start).
+public struct StartupError: Error, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,37 @@
+import ExporterConfig
+import Logging
+
+/// Everything start-up needs, parsed and validated from flags (and the environment).
+public struct ExporterOptions: Sendable {
+    public var configFile: String?
+    public var listenAddress: ListenAddress
+    public var telemetryPath: String
+    public var enableLifecycle: Bool
+    public var selection: CollectorSelection
+    public var pollInterval: Duration?
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormatChoice
+    public var demo: Bool
+
+    public init(
+        configFile: String? = nil, listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9906),
+        telemetryPath: String = "/metrics", enableLifecycle: Bool = false, selection: CollectorSelection = .init(),
+        pollInterval: Duration? = nil, logLevel: Logger.Level = .info, logFormat: LogFormatChoice = .logfmt,
+        demo: Bool = false
+    ) {
+        self.configFile = configFile
+        self.listenAddress = listenAddress
+        self.telemetryPath = telemetryPath
+        self.enableLifecycle = enableLifecycle
+        self.selection = selection
+        self.pollInterval = pollInterval
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+        self.demo = demo
+    }
+}
+
+/// `--log.format`.
+public enum LogFormatChoice: String, Sendable, CaseIterable {
+    case logfmt, json
+}

@@ -1,0 +1,51 @@
+import AsyncHTTPClient
+import Collectors
+import ExporterConfig
+import ExporterCore
+import Foundation
+import Logging
+import SigmaClient
+
+/// Turns a validated configuration into the collectors to schedule, one set per organisation.
+///
+/// Each organisation gets its own ``SigmaClient`` per credential (its own token cache and caps);
+/// all share the process's one `HTTPClient`.
+public struct PollingPlan: Sendable {
+    public var collectors: [ScheduledCollector]
+    public var organizations: [String]
+
+    public static func make(
+        configuration: ExporterConfiguration, selection: CollectorSelection, pollInterval: Duration?,
+        http: HTTPClient, store: MetricsStore, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy()
+    ) -> PollingPlan {
+        var scheduled: [ScheduledCollector] = []
+        for organization in configuration.organizations {
+            let observer = OrganizationObserver(store: store, organization: organization.name)
+            var clientLogger = logger
+            clientLogger[metadataKey: "org"] = "\(organization.name)"
+            let client = SigmaClient(
+                baseURL: organization.baseURL, credential: organization.credential, http: http,
+                settings: configuration.poll, retryPolicy: retryPolicy, observer: observer, logger: clientLogger)
+            let inventoryClient = organization.inventory.map {
+                SigmaClient(
+                    baseURL: organization.baseURL, credential: $0, http: http, settings: configuration.poll,
+                    retryPolicy: retryPolicy, observer: observer, logger: clientLogger)
+            }
+            let context = OrganizationContext(
+                configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
+                now: { Date().timeIntervalSince1970 })
+            for type in CollectorRegistry.all {
+                let override = organization.collectors[type.name]
+                guard selection.isEnabled(type, override: override) else { continue }
+                let interval = pollInterval ?? override?.interval ?? type.defaultInterval
+                // A poll may take its whole interval, but never less than two request timeouts.
+                let timeout = max(interval, configuration.poll.requestTimeout * 2)
+                scheduled.append(
+                    ScheduledCollector(
+                        key: CollectorKey(organization: organization.name, collector: type.name), interval: interval,
+                        timeout: timeout, collector: type.init(context: context)))
+            }
+        }
+        return PollingPlan(collectors: scheduled, organizations: configuration.organizations.map(\.name))
+    }
+}

@@ -1,0 +1,175 @@
+import Synchronization
+
+/// The simulator's mutable state: the organisation, issued tokens, faults and request counts.
+///
+/// One lock guards it all; every API and control request is a short critical section.
+public final class SimulatorState: Sendable {
+    struct Token {
+        var clientId: String
+        var expiresAt: ContinuousClock.Instant
+    }
+
+    struct State {
+        var organization: SimOrganization
+        var tokens: [String: Token] = [:]
+        var refreshTokens: [String: String] = [:]
+        var tokenLifetime: Duration
+        /// When true, a revocation leaves already issued tokens working until they expire.
+        var keepTokensOnRevoke = false
+        var faults: [Fault] = []
+        var requestCounts: [String: Int] = [:]
+    }
+
+    let state: Mutex<State>
+
+    public init(organization: SimOrganization, tokenLifetime: Duration = .seconds(3600)) {
+        state = Mutex(State(organization: organization, tokenLifetime: tokenLifetime))
+    }
+
+    // MARK: - Authentication
+
+    enum TokenOutcome {
+        case issued(accessToken: String, refreshToken: String, expiresIn: Int)
+        case rejected
+    }
+
+    /// The client-credentials exchange: rejects unknown, revoked and deactivated owners' credentials.
+    func exchange(clientId: String, clientSecret: String) -> TokenOutcome {
+        state.withLock { state in
+            guard let credential = state.organization.credentials.first(where: { $0.clientId == clientId }),
+                credential.clientSecret == clientSecret, !credential.isRevoked,
+                let owner = state.organization.member(credential.ownerId), !owner.isArchived
+            else { return .rejected }
+            return Self.issue(clientId: clientId, in: &state)
+        }
+    }
+
+    /// The refresh grant: a refresh token is good once, for a still-valid credential.
+    func refresh(_ refreshToken: String) -> TokenOutcome {
+        state.withLock { state in
+            guard let clientId = state.refreshTokens.removeValue(forKey: refreshToken),
+                let credential = state.organization.credentials.first(where: { $0.clientId == clientId }),
+                !credential.isRevoked, state.organization.member(credential.ownerId)?.isArchived == false
+            else { return .rejected }
+            return Self.issue(clientId: clientId, in: &state)
+        }
+    }
+
+    static func issue(clientId: String, in state: inout State) -> TokenOutcome {
+        let access = SimIdentifiers.randomToken(length: 48)
+        let refresh = SimIdentifiers.randomToken(length: 48)
+        state.tokens[access] = Token(clientId: clientId, expiresAt: .now + state.tokenLifetime)
+        state.refreshTokens[refresh] = clientId
+        return .issued(
+            accessToken: access, refreshToken: refresh, expiresIn: Int(state.tokenLifetime.components.seconds))
+    }
+
+    /// The member a bearer token acts as, or nil for a missing, expired or invalidated token.
+    func caller(bearer token: String) -> SimMember? {
+        state.withLock { state in
+            guard let issued = state.tokens[token] else { return nil }
+            guard ContinuousClock.now < issued.expiresAt else {
+                state.tokens[token] = nil
+                return nil
+            }
+            guard let credential = state.organization.credentials.first(where: { $0.clientId == issued.clientId }),
+                let owner = state.organization.member(credential.ownerId)
+            else { return nil }
+            return owner
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Runs `body` with the organisation as it is now.
+    public func read<T>(_ body: (SimOrganization) -> T) -> T {
+        state.withLock { body($0.organization) }
+    }
+
+    // MARK: - Control
+
+    /// Revokes a credential. Issued tokens die with it unless `keepTokensOnRevoke` is set.
+    @discardableResult
+    public func revoke(clientId: String) -> Bool {
+        state.withLock { state in
+            guard let index = state.organization.credentials.firstIndex(where: { $0.clientId == clientId }) else {
+                return false
+            }
+            state.organization.credentials[index].isRevoked = true
+            if !state.keepTokensOnRevoke {
+                state.tokens = state.tokens.filter { $0.value.clientId != clientId }
+                state.refreshTokens = state.refreshTokens.filter { $0.value != clientId }
+            }
+            return true
+        }
+    }
+
+    /// Restores a revoked credential (the demo's "fix it" step).
+    @discardableResult
+    public func restore(clientId: String) -> Bool {
+        state.withLock { state in
+            guard let index = state.organization.credentials.firstIndex(where: { $0.clientId == clientId }) else {
+                return false
+            }
+            state.organization.credentials[index].isRevoked = false
+            return true
+        }
+    }
+
+    /// Deactivates (or reactivates) a member; their credentials stop (or start) working.
+    @discardableResult
+    public func setDeactivated(memberId: String, _ deactivated: Bool) -> Bool {
+        state.withLock { state in
+            guard let index = state.organization.members.firstIndex(where: { $0.memberId == memberId }) else {
+                return false
+            }
+            state.organization.members[index].isArchived = deactivated
+            if deactivated {
+                let clientIds = Set(
+                    state.organization.credentials.filter { $0.ownerId == memberId }.map(\.clientId))
+                state.tokens = state.tokens.filter { !clientIds.contains($0.value.clientId) }
+            }
+            return true
+        }
+    }
+
+    public func setKeepTokensOnRevoke(_ keep: Bool) {
+        state.withLock { $0.keepTokensOnRevoke = keep }
+    }
+
+    public func addFault(_ fault: Fault) {
+        state.withLock { $0.faults.append(fault) }
+    }
+
+    public func clearFaults() {
+        state.withLock { $0.faults.removeAll() }
+    }
+
+    /// Requests received per route template since start (or the last reset).
+    public var requestCounts: [String: Int] {
+        state.withLock { $0.requestCounts }
+    }
+
+    public func resetRequestCounts() {
+        state.withLock { $0.requestCounts.removeAll() }
+    }
+
+    /// Counts a request and takes the first fault that matches it (consuming one of its count).
+    func arrive(endpoint: String) -> Fault? {
+        state.withLock { state in
+            state.requestCounts[endpoint, default: 0] += 1
+            guard let index = state.faults.firstIndex(where: { $0.endpoint == endpoint || $0.endpoint == "*" }) else {
+                return nil
+            }
+            let fault = state.faults[index]
+            if let count = fault.count {
+                if count <= 1 {
+                    state.faults.remove(at: index)
+                } else {
+                    state.faults[index].count = count - 1
+                }
+            }
+            return fault
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The simulated Sigma REST API: authentication, `whoami`, members and workbooks.
+///
+/// Each route counts itself, applies any injected fault, checks the bearer token (401 with Sigma's
+/// body when it is missing, unknown or expired) and answers only what the caller's owner may see.
+public enum SimulatorAPI {
+    public static func build(state: SimulatorState) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/v2/auth/token") { request, _ in
+            try await guarded("/v2/auth/token", state) {
+                await token(request, state: state)
+            }
+        }
+        router.get("/v2/whoami") { request, _ in
+            try await authorized("/v2/whoami", request, state) { caller in
+                let organizationId = state.read { $0.organizationId }
+                return SimResponse.json(WhoAmIBody(userId: caller.memberId, organizationId: organizationId))
+            }
+        }
+        router.get("/v2/members") { request, _ in
+            try await authorized("/v2/members", request, state) { _ in
+                let (members, organizationId) = state.read { ($0.members, $0.organizationId) }
+                return paged(members.map { MemberBody($0, organizationId: organizationId) }, request: request)
+            }
+        }
+        router.get("/v2/members/:memberId") { request, context in
+            let memberId = context.parameters.get("memberId") ?? ""
+            return try await authorized("/v2/members/{memberId}", request, state) { _ in
+                let (member, organizationId) = state.read { ($0.member(memberId), $0.organizationId) }
+                guard let member else { return SimResponse.error(.notFound, "Member not found", code: "not_found") }
+                return SimResponse.json(MemberBody(member, organizationId: organizationId))
+            }
+        }
+        router.get("/v2/workbooks") { request, _ in
+            try await authorized("/v2/workbooks", request, state) { caller in
+                let query = request.uri.queryParameters
+                let skip = query.get("skipPermissionCheck") == "true" && caller.isAdmin
+                let archived = query.get("isArchived") == "true"
+                let excludeExplorations = query.get("excludeExplorations") == "true"
+                let workbooks = state.read { organization in
+                    organization.workbooks.filter { workbook in
+                        workbook.isArchived == archived && !(excludeExplorations && workbook.isExploration)
+                            && (skip || workbook.isVisible(to: caller))
+                    }
+                }
+                return paged(workbooks.map(WorkbookBody.init), request: request, total: true)
+            }
+        }
+        return router
+    }
+
+    static func paged<T: Encodable>(_ items: [T], request: Request, total: Bool = false) -> SimReply {
+        switch PageToken.page(items, request: request) {
+        case .success(let page):
+            return SimResponse.json(
+                ListEnvelope(entries: Array(page.slice), nextPage: page.next, total: total ? items.count : nil))
+        case .failure(let error):
+            return SimResponse.error(.badRequest, error.message, code: "bad_request")
+        }
+    }
+
+    /// Counts the request and applies a matching fault before running `body`.
+    static func guarded(_ endpoint: String, _ state: SimulatorState, _ body: () async throws -> SimReply)
+        async throws -> SimReply
+    {
+        guard let fault = state.arrive(endpoint: endpoint) else { return try await body() }
+        switch fault.kind {
+        case .latency:
+            try await Task.sleep(for: .milliseconds(fault.latencyMilliseconds ?? 0))
+            return try await body()
+        case .status:
+            let status = HTTPResponse.Status(code: fault.status ?? 500)
+            var response = SimResponse.error(status, "Injected fault", code: status.code == 429 ? "too_many_requests" : "internal_error")
+            if let retryAfter = fault.retryAfter { response.headers[.retryAfter] = retryAfter }
+            return response
+        case .truncated:
+            var reply = try await body()
+            reply.body = reply.body.getSlice(at: reply.body.readerIndex, length: max(1, reply.body.readableBytes / 2))
+                ?? reply.body
+            return reply
+        }
+    }
+
+    /// `guarded`, then a valid bearer token is required; `body` gets the member it acts as.
+    static func authorized(
+        _ endpoint: String, _ request: Request, _ state: SimulatorState, _ body: (SimMember) async throws -> SimReply
+    ) async throws -> SimReply {
+        try await guarded(endpoint, state) {
+            guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+                let caller = state.caller(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+            else { return SimResponse.unauthorized() }
+            return try await body(caller)
+        }
+    }
+
+    // MARK: - Token endpoint
+
+    /// Accepts the form body (what real clients send), HTTP Basic with `grant_type` in the body,
+    /// and the JSON body the OpenAPI document declares.
+    static func token(_ request: Request, state: SimulatorState) async -> SimReply {
+        let bytes = (try? await request.body.collect(upTo: 64 << 10)) ?? ByteBuffer()
+        let text = String(buffer: bytes)
+        var fields: [String: String] = [:]
+        if request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true {
+            if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
+                for (key, value) in object { if let value = value as? String { fields[key] = value } }
+            }
+        } else {
+            for pair in text.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+                let value = parts.count > 1
+                    ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+                fields[key] = value
+            }
+        }
+        if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))).flatMap({ String(data: $0, encoding: .utf8) })
+        {
+            let parts = decoded.split(separator: ":", maxSplits: 1)
+            fields["client_id"] = parts.first.map(String.init)
+            fields["client_secret"] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        let outcome: SimulatorState.TokenOutcome
+        switch fields["grant_type"] {
+        case "client_credentials":
+            outcome = state.exchange(clientId: fields["client_id"] ?? "", clientSecret: fields["client_secret"] ?? "")
+        case "refresh_token":
+            outcome = state.refresh(fields["refresh_token"] ?? "")
+        default:
+            return SimResponse.error(.badRequest, "Unsupported grant_type", code: "bad_request")
+        }
+        switch outcome {
+        case .issued(let access, let refresh, let expiresIn):
+            return SimResponse.json(TokenBody(access_token: access, refresh_token: refresh, expires_in: expiresIn))
+        case .rejected:
+            return SimResponse.error(.unauthorized, "Invalid client credentials", code: "unauthorized")
+        }
+    }
+}
