@@ -8,7 +8,12 @@ public actor RequestPacer {
     var nextSlot: ContinuousClock.Instant
 
     public init(ratePerSecond: Double) {
-        interval = .nanoseconds(Int64(1e9 / ratePerSecond))
+        self.init(interval: .nanoseconds(Int64(1e9 / ratePerSecond)))
+    }
+
+    /// Starts at most one request per `interval`.
+    public init(interval: Duration) {
+        self.interval = interval
         nextSlot = .now
     }
 

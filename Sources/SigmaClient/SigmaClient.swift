@@ -29,9 +29,12 @@ public final class SigmaClient: Sendable {
     /// - Parameters:
     ///   - http: the process's one owned `HTTPClient` (its connect and read timeouts apply too).
     ///   - maxBodyBytes: a larger response body fails the call as `bad_response`.
+    ///   - tokenRequestInterval: the least time between two token requests of this credential
+    ///     (Sigma is said to allow about one a second; tests shorten it).
     public init(
         baseURL: String, credential: CredentialConfiguration, http: HTTPClient, settings: PollSettings,
         retryPolicy: RetryPolicy = RetryPolicy(), maxBodyBytes: Int = 32 << 20,
+        tokenRequestInterval: Duration = .seconds(1),
         observer: any RequestObserver = DiscardingObserver(), logger: Logger = Logger(label: "sigma.client")
     ) {
         self.baseURL = baseURL
@@ -44,7 +47,7 @@ public final class SigmaClient: Sendable {
         self.logger = logger
         self.limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
         self.pacer = RequestPacer(ratePerSecond: settings.maxRequestsPerSecond)
-        self.tokenPacer = RequestPacer(ratePerSecond: 1)
+        self.tokenPacer = RequestPacer(interval: tokenRequestInterval)
     }
 
     /// The last six characters of the client id: all of it that may be shown.

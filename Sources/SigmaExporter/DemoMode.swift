@@ -11,7 +11,7 @@ enum DemoMode {
         var service: any Service
     }
 
-    static func start(logger: Logger) async throws -> Started {
+    static func start(pollInterval: Duration, logger: Logger) async throws -> Started {
         let server = SimulatorServer(state: SimulatorState(organization: DemoOrganization.make()))
         do {
             try await server.start(controlPort: 0)
@@ -27,16 +27,16 @@ enum DemoMode {
             inventory: CredentialConfiguration(
                 clientId: DemoOrganization.adminClientId, clientSecret: Secret(DemoOrganization.adminClientSecret)))
         let control = "http://127.0.0.1:\(controlPort)/control"
-        print(
-            """
-            sigma_exporter --demo: polling a simulated Sigma organisation ("demo") every 10s.
+        let banner = """
+            sigma_exporter --demo: polling a simulated Sigma organisation ("demo") every \(PrometheusDuration.format(pollInterval)).
               Simulated Sigma API:  \(baseURL)
               Control surface:      \(control)
               Revoke the crawler's credential (sigma_credential_valid turns 0 on the next poll):
                 curl -X POST \(control)/credentials/\(DemoOrganization.crawlerClientId)/revoke
               Restore it:
                 curl -X POST \(control)/credentials/\(DemoOrganization.crawlerClientId)/restore
-            """)
+            """
+        FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         logger.info("Demo simulator running", metadata: ["api": "\(baseURL)", "control": "\(control)"])
         return Started(
             configuration: ExporterConfiguration(organizations: [organization]), service: SimulatorService(server: server))

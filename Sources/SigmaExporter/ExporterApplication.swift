@@ -63,8 +63,25 @@ public enum ExporterApplication {
         return Built(services: [httpService, polling, app], store: store, polling: polling)
     }
 
-    /// Runs until SIGTERM or SIGINT; returns the exit status. Configuration errors throw.
+    /// Runs until SIGTERM or SIGINT; returns the exit status. Configuration errors throw before
+    /// anything starts (and before logging is set up, so tests can drive them in-process).
     public static func runMain(options: ExporterOptions) async throws -> Int32 {
+        var options = options
+        let load: @Sendable () throws(ConfigError) -> ExporterConfiguration
+        if let file = options.configFile {
+            let known = Set(CollectorRegistry.names)
+            load = { () throws(ConfigError) in
+                try ConfigFileLoader(path: file, environment: .process, knownCollectors: known).load()
+            }
+        } else if !options.demo {
+            load = { () throws(ConfigError) in try EnvironmentConfigLoader.load(from: .process) }
+        } else {
+            load = { () throws(ConfigError) in
+                throw ConfigError(source: "--demo", problem: "the demo has no configuration to reload")
+            }
+        }
+        var configuration = options.demo ? nil : try load()
+
         let format = options.logFormat
         let level = options.logLevel
         LoggingSystem.bootstrap { label in
@@ -73,25 +90,18 @@ public enum ExporterApplication {
         let logger = Logger(label: "sigma_exporter")
 
         var services: [any Service] = []
-        var options = options
-        let load: @Sendable () throws(ConfigError) -> ExporterConfiguration
+        var reload = load
         if options.demo {
-            let demo = try await DemoMode.start(logger: logger)
-            services.append(demo.service)
             options.pollInterval = options.pollInterval ?? .seconds(10)
-            let configuration = demo.configuration
-            load = { configuration }
-        } else if let file = options.configFile {
-            let known = Set(CollectorRegistry.names)
-            load = { () throws(ConfigError) in
-                try ConfigFileLoader(path: file, environment: .process, knownCollectors: known).load()
-            }
-        } else {
-            load = { () throws(ConfigError) in try EnvironmentConfigLoader.load(from: .process) }
+            let demo = try await DemoMode.start(pollInterval: options.pollInterval!, logger: logger)
+            services.append(demo.service)
+            configuration = demo.configuration
+            let demoConfiguration = demo.configuration
+            reload = { () throws(ConfigError) in demoConfiguration }
         }
-        let configuration = try load()
+        guard let configuration else { return 1 }
         let listen = options.listenAddress
-        let built = build(options: options, configuration: configuration, load: load, logger: logger) { port in
+        let built = build(options: options, configuration: configuration, load: reload, logger: logger) { port in
             logger.info("Listening", metadata: ["address": "\(listen.host):\(port)"])
         }
         services += built.services
