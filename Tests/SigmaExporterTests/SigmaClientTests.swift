@@ -1,0 +1,208 @@
+import ExporterConfig
+import Foundation
+import SigmaClient
+import SigmaModels
+import SigmaSimulator
+import Synchronization
+import Testing
+
+@Suite("Sigma client against the simulator")
+struct SigmaClientTests {
+    @Test func followsOpaquePageTokensAcrossSeveralPages() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(SimulatorFixture.admin, observer: observer)
+            let workbooks = try await client.listAll(
+                Workbook.self, .workbooks, query: [("skipPermissionCheck", "true")], pageSize: 10)
+            let expected = sim.state.read { $0.workbooks.filter { !$0.isArchived }.count }
+            #expect(expected == 26)
+            #expect(workbooks.count == expected)
+            #expect(Set(workbooks.map(\.workbookId)).count == expected)
+            #expect(observer.count("/v2/workbooks", code: "200") == 3)
+        }
+    }
+
+    @Test func aComputedPageNumberIsRefused() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = sim.client(SimulatorFixture.admin)
+            await #expect(throws: SigmaError.self) {
+                _ = try await client.get(Page<Workbook>.self, .workbooks, query: [("limit", "10"), ("page", "10")])
+            }
+        }
+    }
+
+    @Test func listsOnlyWhatTheCallerMaySee() async throws {
+        try await SimulatorFixture.with { sim in
+            let crawler = sim.client()
+            let visible = try await crawler.listAll(Workbook.self, .workbooks, query: [("skipPermissionCheck", "true")])
+            // skipPermissionCheck is ignored for a non-admin: its own view only.
+            #expect(visible.count == 17)
+            #expect(visible.allSatisfy { $0.path != "My Documents" })
+        }
+    }
+
+    @Test func renewsTheTokenBeforeItExpires() async throws {
+        try await SimulatorFixture.with(tokenLifetime: .seconds(2)) { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            _ = try await client.get(WhoAmI.self, .whoami)
+            _ = try await client.get(WhoAmI.self, .whoami)
+            #expect(observer.count("/v2/auth/token") == 1)  // cached
+            try await Task.sleep(for: .milliseconds(1700))  // past the renewal point (80% of 2 s)
+            _ = try await client.get(WhoAmI.self, .whoami)
+            #expect(observer.count("/v2/auth/token", code: "200") == 2)
+            #expect(observer.count("/v2/whoami", code: "200") == 3)
+            #expect(observer.count("/v2/whoami", code: "401") == 0)
+        }
+    }
+
+    @Test func reauthenticatesOnceAfterA401() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            _ = try await client.get(WhoAmI.self, .whoami)
+            // Sigma forgets the token (revoked and restored): the cached one now gets 401.
+            sim.state.revoke(clientId: DemoOrganization.crawlerClientId)
+            sim.state.restore(clientId: DemoOrganization.crawlerClientId)
+            let whoami = try await client.get(WhoAmI.self, .whoami)
+            #expect(whoami.userId == DemoOrganization.crawlerId)
+            #expect(observer.count("/v2/whoami", code: "401") == 1)
+            #expect(observer.count("/v2/auth/token", code: "200") == 2)
+            #expect(observer.retryReasons == [.unauthorized])
+        }
+    }
+
+    @Test func honoursRetryAfterOn429() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            _ = try await client.mintToken()
+            sim.state.addFault(Fault(endpoint: "/v2/whoami", kind: .status, status: 429, retryAfter: "1", count: 1))
+            let started = ContinuousClock.now
+            _ = try await client.get(WhoAmI.self, .whoami)
+            #expect(ContinuousClock.now - started >= .seconds(1))
+            #expect(observer.count("/v2/whoami", code: "429") == 1)
+            #expect(observer.count("/v2/whoami", code: "200") == 1)
+            #expect(observer.retryReasons == [.rateLimited])
+        }
+    }
+
+    @Test func givesUpAtOnceWhenRetryAfterIsTooLong() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 429, retryAfter: "3600"))
+            let error = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
+            #expect(error?.reason == .rateLimited)
+            #expect(observer.count("/v2/auth/token") == 1)
+            #expect(observer.retryReasons.isEmpty)
+        }
+    }
+
+    @Test func retriesServerErrorsWithBackoffThenSucceeds() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 503, count: 2))
+            _ = try await client.mintToken()
+            #expect(observer.count("/v2/auth/token", code: "503") == 2)
+            #expect(observer.retryReasons == [.serverError, .serverError])
+        }
+    }
+
+    @Test func stopsAfterTheLastAttemptAndDoesNotRetryA500() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 502))
+            let bounded = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
+            #expect(bounded?.reason == .serverError)
+            #expect(observer.count("/v2/auth/token", code: "502") == SimulatorFixture.fastRetries.maxAttempts)
+            sim.state.clearFaults()
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 500, count: 1))
+            let plain = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
+            #expect(plain?.reason == .serverError)
+            #expect(observer.count("/v2/auth/token", code: "500") == 1)
+        }
+    }
+
+    @Test func callsAWrongSecretRejected() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = sim.client(CredentialConfiguration(clientId: DemoOrganization.crawlerClientId, clientSecret: Secret("wrong")))
+            let error = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
+            #expect(error?.reason == .rejected)
+            #expect(error?.status == 401)
+        }
+    }
+
+    @Test func callsATruncatedBodyABadResponse() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = sim.client()
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .truncated, count: 1))
+            let error = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
+            #expect(error?.reason == .badResponse)
+        }
+    }
+
+    @Test func boundsTheResponseBody() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = SigmaClient(
+                baseURL: sim.baseURL, credential: SimulatorFixture.admin, http: sim.http,
+                settings: SimulatorFixture.testSettings, retryPolicy: SimulatorFixture.fastRetries, maxBodyBytes: 512,
+                tokenRequestInterval: .zero)
+            let error = await #expect(throws: SigmaError.self) {
+                _ = try await client.listAll(Workbook.self, .workbooks, query: [("skipPermissionCheck", "true")])
+            }
+            #expect(error?.reason == .badResponse)
+            #expect("\(error!)".contains("larger than 512 bytes"))
+        }
+    }
+
+    @Test func countsAnUnreachableHostAsUnreachableAfterRetries() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer, baseURL: "http://127.0.0.1:\(try closedLoopbackPort())")
+            let error = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
+            #expect(error?.reason == .unreachable)
+            #expect(observer.count("/v2/auth/token", code: "connection_error") == SimulatorFixture.fastRetries.maxAttempts)
+            #expect(observer.retryReasons == [.unreachable, .unreachable])
+        }
+    }
+
+    @Test func holdsTokenRequestsToOneASecondByDefault() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = sim.client(tokenRequestInterval: .seconds(1))
+            let started = ContinuousClock.now
+            for _ in 0..<3 { _ = try await client.mintToken() }
+            #expect(ContinuousClock.now - started >= .seconds(2))
+        }
+    }
+
+    @Test func capsConcurrentRequests() async throws {
+        let limiter = ConcurrencyLimiter(limit: 2)
+        final class Gauge: Sendable { let value = Mutex((current: 0, peak: 0)) }
+        let gauge = Gauge()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await limiter.withPermit {
+                        gauge.value.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current) }
+                        try await Task.sleep(for: .milliseconds(20))
+                        gauge.value.withLock { $0.current -= 1 }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(gauge.value.withLock { $0.peak } == 2)
+    }
+
+    @Test func parsesRetryAfterInBothForms() {
+        #expect(RetryAfter.delay("120", now: 0) == .seconds(120))
+        // Sun, 06 Nov 1994 08:49:37 GMT is 784111777.
+        #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_767) == .seconds(10))
+        #expect(RetryAfter.delay("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_787) == .zero)
+        #expect(RetryAfter.delay("soon", now: 0) == nil)
+        #expect(RetryAfter.delay("-5", now: 0) == nil)
+    }
+}
