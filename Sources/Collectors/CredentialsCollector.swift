@@ -44,64 +44,16 @@ public final class CredentialsCollector: Collector {
     }
 
     public func collect() async throws -> [MetricFamily] {
-        var failures: [any Error] = []
         state.withLock { $0.checks += 1 }
+        // The two credentials are independent: check them at the same time.
+        async let monitored = checkMonitoredCredential()
+        async let inventory = checkInventoryCredential()
+        var failures = [await monitored, await inventory].compactMap { $0 }
 
-        // 1. The monitored credential: fresh token, then whoami with it.
-        var freshWhoami: WhoAmI?
-        do {
-            let token = try await context.client.mintToken()
-            let whoami = try await context.client.whoami(using: token)
-            await context.client.adopt(token)
-            freshWhoami = whoami
-            state.withLock { state in
-                state.valid = true
-                state.lastSuccess = context.now()
-                if state.owner?.memberId != whoami.userId || state.owner?.organizationId != whoami.organizationId {
-                    state.owner = Owner(memberId: whoami.userId, organizationId: whoami.organizationId)
-                }
-            }
-        } catch let error as SigmaError {
-            record(error)
-            if error.reason == .rejected {
-                if state.withLock({ $0.valid }) != false {
-                    context.logger.error(
-                        "Sigma rejected the monitored credential", metadata: ["org": "\(context.organization)", "err": "\(error)"])
-                }
-                state.withLock { $0.valid = false }
-                await context.client.dropCachedToken()
-            } else {
-                failures.append(error)
-            }
-        }
-
-        // 2. The inventory credential, when configured: valid, and is its owner an Admin?
-        if let inventory = context.inventoryClient {
-            do {
-                let token = try await inventory.mintToken()
-                let whoami = try await inventory.whoami(using: token)
-                await inventory.adopt(token)
-                let member = try await inventory.get(Member.self, .member(whoami.userId))
-                state.withLock { state in
-                    state.inventoryValid = true
-                    state.inventoryOwnerIsAdmin = member.isAdmin
-                }
-            } catch let error as SigmaError where error.reason == .rejected {
-                if state.withLock({ $0.inventoryValid }) != false {
-                    context.logger.error(
-                        "Sigma rejected the inventory credential", metadata: ["org": "\(context.organization)", "err": "\(error)"])
-                }
-                state.withLock { $0.inventoryValid = false }
-                await inventory.dropCachedToken()
-            } catch {
-                failures.append(error)
-            }
-        }
-
-        // 3. The monitored owner's member record: account type, and (inventory only) whether active.
+        // The monitored owner's member record: account type, and (inventory only) whether active.
         if let ownerId = state.withLock({ $0.owner?.memberId }) {
-            let inventoryUsable = state.withLock { $0.inventoryValid == true }
-            let reader = inventoryUsable ? context.inventoryClient : (freshWhoami != nil ? context.client : nil)
+            let (inventoryUsable, monitoredUsable) = state.withLock { ($0.inventoryValid == true, $0.valid == true) }
+            let reader = inventoryUsable ? context.inventoryClient : (monitoredUsable ? context.client : nil)
             if let reader {
                 do {
                     let member = try await reader.get(Member.self, .member(ownerId))
@@ -123,8 +75,68 @@ public final class CredentialsCollector: Collector {
         return families
     }
 
-    func record(_ error: SigmaError) {
-        state.withLock { $0.errors[error.reason, default: 0] += 1 }
+    /// A fresh token for the monitored credential, then `whoami` with it. Returns the failure
+    /// that is not a verdict (anything but a rejection), if any.
+    func checkMonitoredCredential() async -> (any Error)? {
+        do {
+            let token = try await context.client.mintToken()
+            let whoami = try await context.client.whoami(using: token)
+            await context.client.adopt(token)
+            state.withLock { state in
+                state.valid = true
+                state.lastSuccess = context.now()
+                if state.owner?.memberId != whoami.userId || state.owner?.organizationId != whoami.organizationId {
+                    state.owner = Owner(memberId: whoami.userId, organizationId: whoami.organizationId)
+                }
+            }
+            return nil
+        } catch let error as SigmaError {
+            state.withLock { $0.errors[error.reason, default: 0] += 1 }
+            guard error.reason == .rejected else { return error }
+            let wasRejected = state.withLock { state in
+                defer { state.valid = false }
+                return state.valid == false
+            }
+            if !wasRejected {
+                context.logger.error(
+                    "Sigma rejected the monitored credential",
+                    metadata: ["org": "\(context.organization)", "err": "\(error)"])
+            }
+            await context.client.dropCachedToken()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// The inventory credential, when configured: is it accepted, and is its owner an Admin?
+    func checkInventoryCredential() async -> (any Error)? {
+        guard let inventory = context.inventoryClient else { return nil }
+        do {
+            let token = try await inventory.mintToken()
+            let whoami = try await inventory.whoami(using: token)
+            await inventory.adopt(token)
+            let member = try await inventory.get(Member.self, .member(whoami.userId))
+            state.withLock { state in
+                state.inventoryValid = true
+                state.inventoryOwnerIsAdmin = member.isAdmin
+            }
+            return nil
+        } catch let error as SigmaError where error.reason == .rejected {
+            let wasRejected = state.withLock { state in
+                defer { state.inventoryValid = false }
+                return state.inventoryValid == false
+            }
+            if !wasRejected {
+                context.logger.error(
+                    "Sigma rejected the inventory credential",
+                    metadata: ["org": "\(context.organization)", "err": "\(error)"])
+            }
+            await inventory.dropCachedToken()
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// Whether the denominators can come from an org-wide listing, and why (or why not).

@@ -28,12 +28,9 @@ public enum ExporterApplication {
         retryPolicy: RetryPolicy = RetryPolicy(), handleSIGHUP: Bool = true,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Built {
-        var httpConfiguration = HTTPClient.Configuration()
-        httpConfiguration.timeout = .init(
-            connect: .seconds(10), read: .nanoseconds(Int64(configuration.poll.requestTimeout.seconds * 1e9)))
-        // Never follow a redirect: it would carry the bearer token to another host.
-        httpConfiguration.redirectConfiguration = .disallow
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+        let http = HTTPClient(
+            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+            configuration: SigmaClient.httpConfiguration(poll: configuration.poll))
 
         let store = MetricsStore()
         let selection = options.selection

@@ -31,9 +31,7 @@ struct SimulatorFixture {
         let state = SimulatorState(organization: organization, tokenLifetime: tokenLifetime)
         let server = SimulatorServer(state: state)
         try await server.start()
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(2), read: .seconds(10))
-        configuration.redirectConfiguration = .disallow
+        let configuration = SigmaClient.httpConfiguration(poll: testSettings, connectTimeout: .seconds(2))
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let fixture = SimulatorFixture(server: server, state: state, baseURL: await server.baseURL, http: http)
         do {
