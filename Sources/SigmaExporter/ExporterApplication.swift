@@ -45,10 +45,10 @@ public enum ExporterApplication {
                 configuration: fresh, selection: selection, pollInterval: pollInterval, http: http, store: store,
                 logger: logger, retryPolicy: retryPolicy)
         }
-        let routerOptions = RouterOptions(
+        let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,
             reload: { await polling.reload() }, organizations: { polling.organizations })
-        let router = ExporterRouter.build(store: store, options: routerOptions)
+        let router = ExporterRouter.build(store: store, options: webOptions)
         let app = Application(
             router: router,
             configuration: ApplicationConfiguration(

@@ -6,7 +6,7 @@ import NIOCore
 /// Every response carries an explicit `Content-Type`. Nothing here talks to Sigma: a scrape only
 /// reads the store.
 public enum ExporterRouter {
-    public static func build(store: MetricsStore, options: RouterOptions) -> Router<BasicRequestContext> {
+    public static func build(store: MetricsStore, options: WebOptions) -> Router<BasicRequestContext> {
         let router = Router()
         let metrics = MetricsResponder(store: store)
         router.get(RouterPath(options.telemetryPath)) { request, _ in

@@ -2,7 +2,7 @@ import Foundation
 
 /// The landing page: name, version, links, and each organisation's status at a glance.
 enum LandingPage {
-    static func render(store: MetricsStore, options: RouterOptions) -> String {
+    static func render(store: MetricsStore, options: WebOptions) -> String {
         let statuses = store.statuses
         var rows = ""
         for organization in options.organizations() {

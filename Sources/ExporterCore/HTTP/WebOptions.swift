@@ -1,5 +1,5 @@
-/// What the HTTP surface needs beyond the metrics store.
-public struct RouterOptions: Sendable {
+/// What the HTTP surface needs beyond the metrics store (the `--web.*` flags and callbacks).
+public struct WebOptions: Sendable {
     public var telemetryPath: String
     /// Enables `POST /-/reload`.
     public var enableLifecycle: Bool

@@ -1,0 +1,112 @@
+import CompressNIO
+import ExporterCore
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("HTTP routes")
+struct HTTPRoutesTests {
+    static let key = CollectorKey(organization: "acme", collector: "credentials")
+
+    func app(store: MetricsStore, options: WebOptions = WebOptions()) -> some ApplicationProtocol {
+        Application(router: ExporterRouter.build(store: store, options: options))
+    }
+
+    func storeWithOnePoll() -> MetricsStore {
+        let store = MetricsStore()
+        store.expect([Self.key: .seconds(60)])
+        store.finishPoll(
+            Self.key, success: true,
+            families: [.gauge("sigma_credential_valid", help: "Valid.", [Series([Label("org", "acme")], 1)])],
+            durationSeconds: 0.1, now: 1000)
+        return store
+    }
+
+    @Test func servesTheTextFormatWithItsContentType() async throws {
+        try await app(store: storeWithOnePoll()).test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+                let body = String(buffer: response.body)
+                #expect(body.contains("\nsigma_credential_valid{org=\"acme\"} 1\n"))
+                #expect(body.contains("# TYPE sigma_exporter_build_info gauge\n"))
+                #expect(!body.contains("# EOF"))
+            }
+        }
+    }
+
+    @Test func servesOpenMetricsWhenAsked() async throws {
+        try await app(store: storeWithOnePoll()).test(.router) { client in
+            try await client.execute(
+                uri: "/metrics", method: .get, headers: [.accept: "application/openmetrics-text; version=1.0.0"]
+            ) { response in
+                #expect(response.headers[.contentType] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+                #expect(String(buffer: response.body).hasSuffix("# EOF\n"))
+            }
+        }
+    }
+
+    @Test func gzipsWhenAskedAndTheBodyDecompressesToTheSameText() async throws {
+        try await app(store: storeWithOnePoll()).test(.router) { client in
+            let plain = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip, deflate"]) { response in
+                #expect(response.headers[.contentEncoding] == "gzip")
+                var compressed = response.body
+                let text = String(buffer: try compressed.decompress(with: .gzip()))
+                // Only the process_* values may differ between the two scrapes.
+                let sigma = { (body: String) in body.split(separator: "\n").filter { $0.hasPrefix("sigma_") } }
+                #expect(sigma(text) == sigma(plain))
+            }
+        }
+    }
+
+    @Test func servesTheConfiguredTelemetryPathOnly() async throws {
+        try await app(store: storeWithOnePoll(), options: WebOptions(telemetryPath: "/sigma")).test(.router) { client in
+            try await client.execute(uri: "/sigma", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+        }
+    }
+
+    @Test func isHealthyAlwaysAndReadyAfterEveryCollectorPolledOnce() async throws {
+        let store = MetricsStore()
+        store.expect([Self.key: .seconds(60)])
+        try await app(store: store).test(.router) { client in
+            try await client.execute(uri: "/-/healthy", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
+            }
+            try await client.execute(uri: "/-/ready", method: .get) { #expect($0.status == .serviceUnavailable) }
+            store.finishPoll(Self.key, success: false, families: nil, durationSeconds: 1, now: 1, error: "down")
+            try await client.execute(uri: "/-/ready", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test func reloadIsForbiddenUnlessLifecycleIsEnabled() async throws {
+        try await app(store: MetricsStore(), options: WebOptions(reload: { nil })).test(.router) { client in
+            try await client.execute(uri: "/-/reload", method: .post) { #expect($0.status == .forbidden) }
+        }
+        let enabled = WebOptions(enableLifecycle: true, reload: { "organizations[0].cloud: unknown cloud key" })
+        try await app(store: MetricsStore(), options: enabled).test(.router) { client in
+            try await client.execute(uri: "/-/reload", method: .post) { response in
+                #expect(response.status == .internalServerError)
+                #expect(String(buffer: response.body).contains("unknown cloud key"))
+            }
+            try await client.execute(uri: "/-/reload", method: .get) { #expect($0.status != .ok) }
+        }
+    }
+
+    @Test func theLandingPageShowsEachOrganisationAndLinks() async throws {
+        let options = WebOptions(organizations: { ["acme", "<b>evil</b>"] })
+        try await app(store: storeWithOnePoll(), options: options).test(.router) { client in
+            try await client.execute(uri: "/", method: .get) { response in
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                let page = String(buffer: response.body)
+                #expect(page.contains("href=\"/metrics\""))
+                #expect(page.contains("<td>acme</td><td>accepted</td>"))
+                #expect(page.contains("&lt;b&gt;evil&lt;/b&gt;"))
+                #expect(!page.contains("<b>evil</b>"))
+            }
+        }
+    }
+}
