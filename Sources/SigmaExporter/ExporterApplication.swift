@@ -25,7 +25,8 @@ public enum ExporterApplication {
     public static func build(
         options: ExporterOptions, configuration: ExporterConfiguration,
         load: @escaping @Sendable () throws(ConfigError) -> ExporterConfiguration, logger: Logger,
-        retryPolicy: RetryPolicy = RetryPolicy(), handleSIGHUP: Bool = true,
+        retryPolicy: RetryPolicy = RetryPolicy(), tokenRequestInterval: Duration = .seconds(1),
+        handleSIGHUP: Bool = true,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> Built {
         let http = HTTPClient(
@@ -37,13 +38,13 @@ public enum ExporterApplication {
         let pollInterval = options.pollInterval
         let plan = PollingPlan.make(
             configuration: configuration, selection: selection, pollInterval: pollInterval, http: http, store: store,
-            logger: logger, retryPolicy: retryPolicy)
+            logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
         let polling = PollingService(initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP) {
             () throws(ConfigError) -> PollingPlan in
             let fresh = try load()
             return PollingPlan.make(
                 configuration: fresh, selection: selection, pollInterval: pollInterval, http: http, store: store,
-                logger: logger, retryPolicy: retryPolicy)
+                logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
         }
         let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,

@@ -16,7 +16,8 @@ public struct PollingPlan: Sendable {
 
     public static func make(
         configuration: ExporterConfiguration, selection: CollectorSelection, pollInterval: Duration?,
-        http: HTTPClient, store: MetricsStore, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy()
+        http: HTTPClient, store: MetricsStore, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(),
+        tokenRequestInterval: Duration = .seconds(1)
     ) -> PollingPlan {
         var scheduled: [ScheduledCollector] = []
         for organization in configuration.organizations {
@@ -25,11 +26,13 @@ public struct PollingPlan: Sendable {
             clientLogger[metadataKey: "org"] = "\(organization.name)"
             let client = SigmaClient(
                 baseURL: organization.baseURL, credential: organization.credential, http: http,
-                settings: configuration.poll, retryPolicy: retryPolicy, observer: observer, logger: clientLogger)
+                settings: configuration.poll, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval,
+                observer: observer, logger: clientLogger)
             let inventoryClient = organization.inventory.map {
                 SigmaClient(
                     baseURL: organization.baseURL, credential: $0, http: http, settings: configuration.poll,
-                    retryPolicy: retryPolicy, observer: observer, logger: clientLogger)
+                    retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval, observer: observer,
+                    logger: clientLogger)
             }
             let context = OrganizationContext(
                 configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,

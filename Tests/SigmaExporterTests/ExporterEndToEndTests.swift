@@ -1,0 +1,102 @@
+import ExporterConfig
+import ExporterCore
+import Foundation
+import Logging
+import SigmaClient
+import SigmaExporter
+import SigmaSimulator
+import Synchronization
+import Testing
+
+@Suite("Whole exporter against the simulator")
+struct ExporterEndToEndTests {
+    static func configuration(_ sim: SimulatorFixture, inventory: Bool = true) -> ExporterConfiguration {
+        ExporterConfiguration(
+            poll: SimulatorFixture.testSettings,
+            organizations: [
+                OrganizationConfiguration(
+                    name: "acme", baseURL: sim.baseURL, credential: SimulatorFixture.crawler,
+                    inventory: inventory ? SimulatorFixture.admin : nil)
+            ])
+    }
+
+    @Test func aRevocationTurnsTheCredentialInvalidOnTheNextPoll() async throws {
+        try await SimulatorFixture.with { sim in
+            sim.state.setKeepTokensOnRevoke(true)
+            try await ExporterHarness.with(configuration: Self.configuration(sim)) { exporter in
+                _ = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 1\n") }
+                #expect(try await exporter.fetch("/-/ready").status == 200)
+                sim.state.revoke(clientId: DemoOrganization.crawlerClientId)
+                let metrics = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 0\n") }
+                // A verdict, not an outage: the collector itself succeeded.
+                #expect(metrics.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 1\n"))
+                #expect(metrics.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"rejected\"} "))
+                #expect(!metrics.contains("sigma_access_token_expiration_timestamp_seconds{"))
+            }
+        }
+    }
+
+    @Test func anUnreachableSigmaLeavesTheVerdictAndMarksTheCollectorFailed() async throws {
+        try await SimulatorFixture.with { sim in
+            try await ExporterHarness.with(configuration: Self.configuration(sim)) { exporter in
+                _ = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 1\n") }
+                try await sim.server.setReachable(false)
+                let metrics = try await exporter.waitForMetrics {
+                    $0.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 0\n")
+                }
+                #expect(metrics.contains("sigma_credential_valid{org=\"acme\"} 1\n"))
+                #expect(!metrics.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n"))
+                #expect(metrics.contains("sigma_api_requests_total{org=\"acme\",endpoint=\"/v2/auth/token\",code=\"connection_error\"}"))
+                #expect(metrics.contains("sigma_api_retries_total{org=\"acme\",reason=\"unreachable\"}"))
+                try await sim.server.setReachable(true)
+                _ = try await exporter.waitForMetrics {
+                    $0.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 1\n")
+                }
+            }
+        }
+    }
+
+    @Test func shutsDownPromptlyWithAPollInFlight() async throws {
+        try await SimulatorFixture.with { sim in
+            // Every token request hangs for 20 s: the first poll is in flight when shutdown begins.
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .latency, latencyMilliseconds: 20_000))
+            var stopped = ContinuousClock.now
+            let started = try await ExporterHarness.with(configuration: Self.configuration(sim)) { exporter in
+                try await waitUntil { sim.state.requestCounts["/v2/auth/token", default: 0] >= 1 }
+                #expect(try await exporter.fetch("/-/ready").status == 503)
+                stopped = ContinuousClock.now
+                return stopped
+            }
+            let shutdown = ContinuousClock.now - started
+            // Bounded far below the 20 s the poll would take; the e2e script measures the real figure.
+            #expect(shutdown < .seconds(5), "shutdown took \(shutdown)")
+        }
+    }
+
+    @Test func reloadKeepsTheRunningConfigurationWhenTheNewOneIsBad() async throws {
+        try await SimulatorFixture.with { sim in
+            let good = Self.configuration(sim)
+            final class Switch: Sendable { let broken = Mutex(false) }
+            let toggle = Switch()
+            let load: @Sendable () throws(ConfigError) -> ExporterConfiguration = { () throws(ConfigError) in
+                if toggle.broken.withLock({ $0 }) {
+                    throw ConfigError(source: "sigma.yml", field: "organizations[0].cloud", problem: "unknown cloud key")
+                }
+                return good
+            }
+            try await ExporterHarness.with(configuration: good, enableLifecycle: true, load: load) { exporter in
+                _ = try await exporter.waitForMetrics { $0.contains("sigma_config_last_reload_successful 1\n") }
+                toggle.broken.withLock { $0 = true }
+                let refused = try await exporter.fetch("/-/reload", method: .POST)
+                #expect(refused.status == 500)
+                #expect(refused.body.contains("organizations[0].cloud"))
+                let metrics = try await exporter.fetch("/metrics").body
+                #expect(metrics.contains("sigma_config_last_reload_successful 0\n"))
+                #expect(metrics.contains("sigma_collector_interval_seconds{org=\"acme\",collector=\"credentials\"}"))
+                toggle.broken.withLock { $0 = false }
+                #expect(try await exporter.fetch("/-/reload", method: .POST).status == 200)
+                _ = try await exporter.waitForMetrics { $0.contains("sigma_config_last_reload_successful 1\n") }
+            }
+        }
+    }
+}
