@@ -169,7 +169,8 @@ public final class CredentialsCollector: Collector {
         }
         guard changed else { return }
         if mode.complete {
-            context.logger.info("Inventory complete", metadata: ["org": "\(context.organization)", "why": "\(mode.why)"])
+            context.logger.info(
+                "Inventory complete", metadata: ["org": "\(context.organization)", "why": "\(mode.why)"])
         } else {
             context.logger.warning(
                 "Inventory incomplete: coverage denominators are not published",
@@ -197,7 +198,8 @@ public final class CredentialsCollector: Collector {
         let mode = Self.inventoryMode(snapshot, hasInventoryCredential: context.inventoryClient != nil)
         return [
             .gauge("sigma_credential_valid", help: Help.valid, flag(snapshot.valid)),
-            .gauge("sigma_credential_last_success_timestamp_seconds", help: Help.lastSuccess, one(snapshot.lastSuccess)),
+            .gauge(
+                "sigma_credential_last_success_timestamp_seconds", help: Help.lastSuccess, one(snapshot.lastSuccess)),
             .counter("sigma_credential_checks_total", help: Help.checks, one(Double(snapshot.checks))),
             .counter(
                 "sigma_credential_check_errors_total", help: Help.errors,
@@ -223,10 +225,12 @@ public final class CredentialsCollector: Collector {
             "1 if Sigma accepted the credential at the last conclusive check, 0 if it rejected it; a fresh POST /v2/auth/token then GET /v2/whoami. Cached, see sigma_collector_interval_seconds."
         static let lastSuccess = "When the credential last worked (POST /v2/auth/token and GET /v2/whoami succeeded)."
         static let checks = "Credential checks attempted (POST /v2/auth/token then GET /v2/whoami)."
-        static let errors = "Failed credential checks, by reason (rejected, rate_limited, server_error, timeout, unreachable, bad_response)."
+        static let errors =
+            "Failed credential checks, by reason (rejected, rate_limited, server_error, timeout, unreachable, bad_response)."
         static let ownerActive =
             "1 while the credential owner's member record is active, 0 once deactivated or archived; GET /v2/members/{id} with the inventory credential. Cached, see sigma_collector_interval_seconds."
-        static let tokenExpiry = "Expiry of the access token the exporter holds for data calls, from POST /v2/auth/token."
+        static let tokenExpiry =
+            "Expiry of the access token the exporter holds for data calls, from POST /v2/auth/token."
         static let info =
             "The credential's owner, its account type and organisation (GET /v2/whoami, GET /v2/members/{id}); only the last 6 characters of the client id. Cached, see sigma_collector_interval_seconds."
         static let rotation = "The configured rotate_before deadline for this credential."

@@ -165,7 +165,9 @@ public struct ConfigFileLoader {
     }
 
     /// A client id with exactly one secret source; secrets are never accepted inline.
-    func credential(_ fields: [String: Node], at field: String, required: Bool) throws(ConfigError)
+    func credential(
+        _ fields: [String: Node], at field: String, required: Bool
+    ) throws(ConfigError)
         -> CredentialConfiguration?
     {
         if fields["client_secret"] != nil {
@@ -234,7 +236,9 @@ public struct ConfigFileLoader {
             if let interval = settings["interval"] {
                 override.interval = try duration(interval, at: "\(field).\(name).interval")
             }
-            if let enabled = settings["enabled"] { override.enabled = try bool(enabled, at: "\(field).\(name).enabled") }
+            if let enabled = settings["enabled"] {
+                override.enabled = try bool(enabled, at: "\(field).\(name).enabled")
+            }
             overrides[name] = override
         }
         return overrides
@@ -311,7 +315,8 @@ public struct ConfigFileLoader {
     func duration(_ node: Node, at field: String) throws(ConfigError) -> Duration {
         let text = try string(node, at: field)
         guard let duration = PrometheusDuration.parse(text), duration > .zero else {
-            throw ConfigError(source: path, field: field, problem: "\"\(text)\" is not a duration such as 30s, 5m or 1h")
+            throw ConfigError(
+                source: path, field: field, problem: "\"\(text)\" is not a duration such as 30s, 5m or 1h")
         }
         return duration
     }

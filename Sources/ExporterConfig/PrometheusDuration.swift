@@ -36,7 +36,8 @@ public enum PrometheusDuration {
 
     /// Formats a duration back in the same notation (`90s` → `1m30s`), for logs and the landing page.
     public static func format(_ duration: Duration) -> String {
-        var milliseconds = duration.components.seconds * 1000
+        var milliseconds =
+            duration.components.seconds * 1000
             + duration.components.attoseconds / 1_000_000_000_000_000
         if milliseconds == 0 { return "0s" }
         var text = ""

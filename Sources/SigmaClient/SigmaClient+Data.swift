@@ -3,7 +3,9 @@ import SigmaModels
 extension SigmaClient {
     /// GETs one JSON resource with the cached data token; on a 401 drops the token,
     /// re-authenticates once and retries once.
-    public func get<T: Decodable>(_ type: T.Type, _ endpoint: Endpoint, query: [(String, String)] = [])
+    public func get<T: Decodable>(
+        _ type: T.Type, _ endpoint: Endpoint, query: [(String, String)] = []
+    )
         async throws -> T
     {
         let token = try await tokens.validToken { [self] previous in try await renewToken(previous: previous) }

@@ -9,7 +9,9 @@ extension SigmaClient {
     /// would carry the bearer token to another host), and no connection retries inside
     /// AsyncHTTPClient: ``SigmaClient`` retries connection failures itself, bounded, with jitter,
     /// counting each attempt, where AsyncHTTPClient's retries would hide them in one long wait.
-    public static func httpConfiguration(poll: PollSettings, connectTimeout: Duration = .seconds(5))
+    public static func httpConfiguration(
+        poll: PollSettings, connectTimeout: Duration = .seconds(5)
+    )
         -> HTTPClient.Configuration
     {
         var configuration = HTTPClient.Configuration()

@@ -82,8 +82,11 @@ public final class SigmaClient: Sendable {
                 let seconds = (ContinuousClock.now - started).seconds
                 observer.requestFinished(endpoint: endpoint.template, code: code, seconds: seconds)
                 logger.debug(
-                    "Sigma request", metadata: ["endpoint": "\(endpoint.template)", "code": "\(code)",
-                        "seconds": "\(seconds)"])
+                    "Sigma request",
+                    metadata: [
+                        "endpoint": "\(endpoint.template)", "code": "\(code)",
+                        "seconds": "\(seconds)",
+                    ])
             }
             do {
                 let deadline = NIODeadline.now() + .nanoseconds(Int64(requestTimeout.seconds * 1e9))
@@ -122,7 +125,9 @@ public final class SigmaClient: Sendable {
     func url(_ endpoint: Endpoint, query: [(String, String)]) -> String {
         var url = baseURL + endpoint.path
         if !query.isEmpty {
-            url += "?" + query.map { Endpoint.percentEncoded($0.0) + "=" + Endpoint.percentEncoded($0.1) }
+            url +=
+                "?"
+                + query.map { Endpoint.percentEncoded($0.0) + "=" + Endpoint.percentEncoded($0.1) }
                 .joined(separator: "&")
         }
         return url
@@ -168,8 +173,10 @@ public final class SigmaClient: Sendable {
             observer.retrying(reason: reason)
             logger.debug(
                 "Retrying Sigma request",
-                metadata: ["endpoint": "\(endpoint.template)", "reason": "\(reason.rawValue)",
-                    "wait_seconds": "\(wait.seconds)"])
+                metadata: [
+                    "endpoint": "\(endpoint.template)", "reason": "\(reason.rawValue)",
+                    "wait_seconds": "\(wait.seconds)",
+                ])
             try await Task.sleep(for: wait)
             attemptNumber += 1
         }

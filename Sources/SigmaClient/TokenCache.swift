@@ -7,7 +7,9 @@ actor TokenCache {
     private var renewal: Task<IssuedToken, any Error>?
 
     /// A token that is not due for renewal, renewing it with `renew` (given the old one) if needed.
-    func validToken(renew: @escaping @Sendable (IssuedToken?) async throws -> IssuedToken) async throws
+    func validToken(
+        renew: @escaping @Sendable (IssuedToken?) async throws -> IssuedToken
+    ) async throws
         -> IssuedToken
     {
         if let current, ContinuousClock.now < current.renewAtInstant { return current }

@@ -16,7 +16,9 @@ public struct CollectorSelection: Sendable, Equatable {
 
     /// Takes the collector flags out of `arguments`, leaving the rest for the argument parser.
     /// An unknown collector name is a ``ConfigError`` naming the flag.
-    public static func extract(from arguments: [String], known: [String] = CollectorRegistry.names) throws(ConfigError)
+    public static func extract(
+        from arguments: [String], known: [String] = CollectorRegistry.names
+    ) throws(ConfigError)
         -> (selection: CollectorSelection, rest: [String])
     {
         var selection = CollectorSelection()

@@ -39,7 +39,8 @@ enum DemoMode {
         FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         logger.info("Demo simulator running", metadata: ["api": "\(baseURL)", "control": "\(control)"])
         return Started(
-            configuration: ExporterConfiguration(organizations: [organization]), service: SimulatorService(server: server))
+            configuration: ExporterConfiguration(organizations: [organization]),
+            service: SimulatorService(server: server))
     }
 }
 

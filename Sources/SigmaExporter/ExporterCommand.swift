@@ -33,7 +33,9 @@ public struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("poll.interval"), help: "Override every collector's interval (e.g. 30s, 5m).")
     var pollInterval: String?
 
-    @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
+    @Option(
+        name: .customLong("log.level"),
+        help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
     @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt or json.")
@@ -64,7 +66,8 @@ public struct ExporterCommand: AsyncParsableCommand {
         case "info": level = .info
         case "warn": level = .warning
         case "error": level = .error
-        default: throw ConfigError(source: "--log.level", problem: "\"\(logLevel)\" is not one of debug, info, warn, error")
+        default:
+            throw ConfigError(source: "--log.level", problem: "\"\(logLevel)\" is not one of debug, info, warn, error")
         }
         guard let format = LogFormatChoice(rawValue: logFormat) else {
             throw ConfigError(source: "--log.format", problem: "\"\(logFormat)\" is not one of logfmt, json")

@@ -13,7 +13,8 @@ public struct ListenAddress: Sendable, Equatable {
     /// Parses the flag's text, or throws a ``ConfigError`` naming the flag.
     public static func parse(_ text: String) throws(ConfigError) -> ListenAddress {
         let problem = ConfigError(
-            source: "--web.listen-address", problem: "\"\(text)\" is not host:port (for example :9906 or 127.0.0.1:9906)")
+            source: "--web.listen-address",
+            problem: "\"\(text)\" is not host:port (for example :9906 or 127.0.0.1:9906)")
         guard let colon = text.lastIndex(of: ":") else { throw problem }
         var host = String(text[..<colon])
         let portText = text[text.index(after: colon)...]

@@ -60,13 +60,15 @@ public final class PollingService: Service {
             plan = try load()
         } catch {
             store.recordReload(success: false, now: Date().timeIntervalSince1970)
-            logger.error("Configuration reload failed; keeping the running configuration", metadata: ["err": "\(error)"])
+            logger.error(
+                "Configuration reload failed; keeping the running configuration", metadata: ["err": "\(error)"])
             return error.description
         }
         current.withLock { $0 = plan }
         await supervisor.start(plan, store: store, logger: logger)
         store.recordReload(success: true, now: Date().timeIntervalSince1970)
-        logger.info("Configuration reloaded", metadata: ["organizations": "\(plan.organizations.joined(separator: ","))"])
+        logger.info(
+            "Configuration reloaded", metadata: ["organizations": "\(plan.organizations.joined(separator: ","))"])
         return nil
     }
 

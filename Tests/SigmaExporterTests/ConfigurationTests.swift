@@ -72,7 +72,8 @@ struct ConfigurationTests {
 
     @Test func normalisesBaseURLs() throws {
         for (given, expected) in [
-            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"), ("https://api.example.com/v2/", "https://api.example.com"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("https://api.example.com/v2/", "https://api.example.com"),
             ("https://api.example.com/", "https://api.example.com"),
         ] {
             let configuration = try load(
@@ -86,33 +87,57 @@ struct ConfigurationTests {
 
     @Test(arguments: [
         ("organizations: []", "organizations", "must be a non-empty list"),
-        ("organizations:\n  - {name: a, cloud: mars, client_id: x, client_secret_file: /run/secrets/crawler}",
-         "organizations[0].cloud", "unknown cloud key \"mars\""),
-        ("organizations:\n  - {name: a, base_url: ftp://x, client_id: x, client_secret_file: /run/secrets/crawler}",
-         "organizations[0].base_url", "not an http(s) URL"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/missing}",
-         "organizations[0].client_secret_file", "/run/secrets/missing: no such file"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/empty}",
-         "organizations[0].client_secret_file", "empty"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret: inline}",
-         "organizations[0].client_secret", "never read inline"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x}",
-         "organizations[0].client_secret_file", "missing"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, inventory: {client_id: y}}",
-         "organizations[0].inventory.client_secret_file", "missing"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, inventory: {client_secret_file: /run/secrets/admin}}",
-         "organizations[0].inventory.client_id", "missing"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, collectors: {dashboards: {interval: 1m}}}",
-         "organizations[0].collectors.dashboards", "unknown field"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, collectors: {workbooks: {interval: soon}}}",
-         "organizations[0].collectors.workbooks.interval", "not a duration"),
+        (
+            "organizations:\n  - {name: a, cloud: mars, client_id: x, client_secret_file: /run/secrets/crawler}",
+            "organizations[0].cloud", "unknown cloud key \"mars\""
+        ),
+        (
+            "organizations:\n  - {name: a, base_url: ftp://x, client_id: x, client_secret_file: /run/secrets/crawler}",
+            "organizations[0].base_url", "not an http(s) URL"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/missing}",
+            "organizations[0].client_secret_file", "/run/secrets/missing: no such file"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/empty}",
+            "organizations[0].client_secret_file", "empty"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret: inline}",
+            "organizations[0].client_secret", "never read inline"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x}",
+            "organizations[0].client_secret_file", "missing"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, inventory: {client_id: y}}",
+            "organizations[0].inventory.client_secret_file", "missing"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, inventory: {client_secret_file: /run/secrets/admin}}",
+            "organizations[0].inventory.client_id", "missing"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, collectors: {dashboards: {interval: 1m}}}",
+            "organizations[0].collectors.dashboards", "unknown field"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, collectors: {workbooks: {interval: soon}}}",
+            "organizations[0].collectors.workbooks.interval", "not a duration"
+        ),
         ("poll: {request_timeout: 0s}\norganizations: []", "poll.request_timeout", "not a duration"),
         ("poll: {max_concurrency: 0}\norganizations: []", "poll.max_concurrency", "between 1 and 256"),
         ("organizations:\n  - {name: a, cloud: gcp, clientid: x}", "organizations[0].clientid", "unknown field"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler}\n  - {name: a, cloud: gcp, client_id: y, client_secret_file: /run/secrets/crawler}",
-         "organizations[1].name", "duplicate"),
-        ("organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, rotate_before: 2027-02-30}",
-         "organizations[0].rotate_before", "not a date"),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler}\n  - {name: a, cloud: gcp, client_id: y, client_secret_file: /run/secrets/crawler}",
+            "organizations[1].name", "duplicate"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, rotate_before: 2027-02-30}",
+            "organizations[0].rotate_before", "not a date"
+        ),
     ])
     func namesTheFieldOfEveryFileError(yaml: String, field: String, problem: String) throws {
         let found = try #require(error(yaml))
@@ -143,8 +168,10 @@ struct ConfigurationTests {
     @Test func configuresOneOrganisationFromTheEnvironment() throws {
         let configuration = try EnvironmentConfigLoader.load(
             from: environment([
-                "SIGMA_CLOUD": "aws-eu", "SIGMA_CLIENT_ID": "id-123456", "SIGMA_CLIENT_SECRET_FILE": "/run/secrets/crawler",
-                "SIGMA_INVENTORY_CLIENT_ID": "admin", "SIGMA_INVENTORY_CLIENT_SECRET": "admin-secret", "SIGMA_ORG": "acme",
+                "SIGMA_CLOUD": "aws-eu", "SIGMA_CLIENT_ID": "id-123456",
+                "SIGMA_CLIENT_SECRET_FILE": "/run/secrets/crawler",
+                "SIGMA_INVENTORY_CLIENT_ID": "admin", "SIGMA_INVENTORY_CLIENT_SECRET": "admin-secret",
+                "SIGMA_ORG": "acme",
             ]))
         let organization = try #require(configuration.organizations.first)
         #expect(organization.name == "acme")
@@ -155,21 +182,45 @@ struct ConfigurationTests {
 
     @Test(arguments: [
         (["SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y"], "SIGMA_CLOUD", "no organisation configured"),
-        (["SIGMA_CLOUD": "moon", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y"], "SIGMA_CLOUD", "unknown cloud key"),
-        (["SIGMA_BASE_URL": "api.sigmacomputing.com", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y"],
-         "SIGMA_BASE_URL", "not an http(s) URL"),
-        (["SIGMA_CLOUD": "gcp", "SIGMA_BASE_URL": "https://x", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y"],
-         "SIGMA_BASE_URL", "only one"),
-        (["SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y", "SIGMA_CLIENT_SECRET_FILE": "/run/secrets/crawler"],
-         "SIGMA_CLIENT_SECRET_FILE", "only one"),
-        (["SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET_FILE": "/nope"],
-         "SIGMA_CLIENT_SECRET_FILE", "/nope: no such file"),
+        (
+            ["SIGMA_CLOUD": "moon", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y"], "SIGMA_CLOUD",
+            "unknown cloud key"
+        ),
+        (
+            ["SIGMA_BASE_URL": "api.sigmacomputing.com", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y"],
+            "SIGMA_BASE_URL", "not an http(s) URL"
+        ),
+        (
+            ["SIGMA_CLOUD": "gcp", "SIGMA_BASE_URL": "https://x", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y"],
+            "SIGMA_BASE_URL", "only one"
+        ),
+        (
+            [
+                "SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y",
+                "SIGMA_CLIENT_SECRET_FILE": "/run/secrets/crawler",
+            ],
+            "SIGMA_CLIENT_SECRET_FILE", "only one"
+        ),
+        (
+            ["SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET_FILE": "/nope"],
+            "SIGMA_CLIENT_SECRET_FILE", "/nope: no such file"
+        ),
         (["SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_SECRET": "y"], "SIGMA_CLIENT_ID", "not set"),
         (["SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x"], "SIGMA_CLIENT_SECRET", "not set"),
-        (["SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y", "SIGMA_INVENTORY_CLIENT_ID": "z"],
-         "SIGMA_INVENTORY_CLIENT_SECRET", "not set"),
-        (["SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y", "SIGMA_INVENTORY_CLIENT_SECRET": "z"],
-         "SIGMA_INVENTORY_CLIENT_ID", "not set"),
+        (
+            [
+                "SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y",
+                "SIGMA_INVENTORY_CLIENT_ID": "z",
+            ],
+            "SIGMA_INVENTORY_CLIENT_SECRET", "not set"
+        ),
+        (
+            [
+                "SIGMA_CLOUD": "gcp", "SIGMA_CLIENT_ID": "x", "SIGMA_CLIENT_SECRET": "y",
+                "SIGMA_INVENTORY_CLIENT_SECRET": "z",
+            ],
+            "SIGMA_INVENTORY_CLIENT_ID", "not set"
+        ),
     ])
     func namesTheVariableOfEveryEnvironmentError(variables: [String: String], source: String, problem: String) {
         do {

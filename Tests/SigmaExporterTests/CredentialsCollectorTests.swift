@@ -15,10 +15,12 @@ struct CredentialsCollectorTests {
         inventory: CredentialConfiguration? = SimulatorFixture.admin, rotateBefore: Double? = nil
     ) -> CredentialsCollector {
         let organization = OrganizationConfiguration(
-            name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory, rotateBefore: rotateBefore)
+            name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory, rotateBefore: rotateBefore
+        )
         return CredentialsCollector(
             context: OrganizationContext(
-                configuration: organization, client: sim.client(credential), inventoryClient: inventory.map { sim.client($0) },
+                configuration: organization, client: sim.client(credential),
+                inventoryClient: inventory.map { sim.client($0) },
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { Self.now }))
     }
 
@@ -112,7 +114,8 @@ struct CredentialsCollectorTests {
 
     @Test func aRejectedOrNonAdminInventoryCredentialLeavesTheInventoryIncomplete() async throws {
         try await SimulatorFixture.with { sim in
-            let rejected = CredentialConfiguration(clientId: DemoOrganization.adminClientId, clientSecret: Secret("wrong"))
+            let rejected = CredentialConfiguration(
+                clientId: DemoOrganization.adminClientId, clientSecret: Secret("wrong"))
             let families = try await collector(sim, inventory: rejected).collect()
             #expect(value(families, "sigma_inventory_credential_valid") == 0)
             #expect(value(families, "sigma_inventory_complete") == 0)

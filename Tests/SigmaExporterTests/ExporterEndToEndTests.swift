@@ -27,7 +27,9 @@ struct ExporterEndToEndTests {
                 _ = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 1\n") }
                 #expect(try await exporter.fetch("/-/ready").status == 200)
                 sim.state.revoke(clientId: DemoOrganization.crawlerClientId)
-                let metrics = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 0\n") }
+                let metrics = try await exporter.waitForMetrics {
+                    $0.contains("sigma_credential_valid{org=\"acme\"} 0\n")
+                }
                 // A verdict, not an outage: the collector itself succeeded.
                 #expect(metrics.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 1\n"))
                 #expect(metrics.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"rejected\"} "))
@@ -45,8 +47,11 @@ struct ExporterEndToEndTests {
                     $0.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 0\n")
                 }
                 #expect(metrics.contains("sigma_credential_valid{org=\"acme\"} 1\n"))
-                #expect(!metrics.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n"))
-                #expect(metrics.contains("sigma_api_requests_total{org=\"acme\",endpoint=\"/v2/auth/token\",code=\"connection_error\"}"))
+                #expect(
+                    !metrics.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n"))
+                #expect(
+                    metrics.contains(
+                        "sigma_api_requests_total{org=\"acme\",endpoint=\"/v2/auth/token\",code=\"connection_error\"}"))
                 #expect(metrics.contains("sigma_api_retries_total{org=\"acme\",reason=\"unreachable\"}"))
                 try await sim.server.setReachable(true)
                 _ = try await exporter.waitForMetrics {
@@ -80,7 +85,8 @@ struct ExporterEndToEndTests {
             let toggle = Switch()
             let load: @Sendable () throws(ConfigError) -> ExporterConfiguration = { () throws(ConfigError) in
                 if toggle.broken.withLock({ $0 }) {
-                    throw ConfigError(source: "sigma.yml", field: "organizations[0].cloud", problem: "unknown cloud key")
+                    throw ConfigError(
+                        source: "sigma.yml", field: "organizations[0].cloud", problem: "unknown cloud key")
                 }
                 return good
             }

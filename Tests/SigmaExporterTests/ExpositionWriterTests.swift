@@ -85,7 +85,9 @@ struct ExpositionWriterTests {
             series: [
                 Series(
                     [Label("org", "a")],
-                    histogram: [Bucket(upperBound: 0.5, cumulativeCount: 1), Bucket(upperBound: 1, cumulativeCount: 2)],
+                    histogram: [
+                        Bucket(upperBound: 0.5, cumulativeCount: 1), Bucket(upperBound: 1, cumulativeCount: 2),
+                    ],
                     sum: 1.25, count: 3)
             ])
         #expect(

@@ -50,7 +50,8 @@ struct HTTPRoutesTests {
     @Test func gzipsWhenAskedAndTheBodyDecompressesToTheSameText() async throws {
         try await app(store: storeWithOnePoll()).test(.router) { client in
             let plain = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
-            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip, deflate"]) { response in
+            try await client.execute(uri: "/metrics", method: .get, headers: [.acceptEncoding: "gzip, deflate"]) {
+                response in
                 #expect(response.headers[.contentEncoding] == "gzip")
                 var compressed = response.body
                 let text = String(buffer: try compressed.decompress(with: .gzip()))

@@ -52,11 +52,15 @@ struct SchedulerTests {
         .gauge("sigma_test", help: "Test.", [Series([Label("org", "acme"), Label("item", org)], 1)])
     }
 
-    func scheduler(_ collector: ScriptedCollector, store: MetricsStore, clock: ManualClock, interval: Duration = .seconds(60))
+    func scheduler(
+        _ collector: ScriptedCollector, store: MetricsStore, clock: ManualClock, interval: Duration = .seconds(60)
+    )
         -> CollectorScheduler<ManualClock>
     {
         CollectorScheduler(
-            collectors: [ScheduledCollector(key: Self.key, interval: interval, timeout: .seconds(30), collector: collector)],
+            collectors: [
+                ScheduledCollector(key: Self.key, interval: interval, timeout: .seconds(30), collector: collector)
+            ],
             store: store, clock: clock, logger: Self.logger, now: { 1000 }, maxJitter: .zero)
     }
 
@@ -80,7 +84,8 @@ struct SchedulerTests {
         let clock = ManualClock()
         let store = MetricsStore()
         let collector = ScriptedCollector([.families([Self.gauge("old")]), .failure, .families([Self.gauge("new")])])
-        let scheduled = ScheduledCollector(key: Self.key, interval: .seconds(60), timeout: .seconds(30), collector: collector)
+        let scheduled = ScheduledCollector(
+            key: Self.key, interval: .seconds(60), timeout: .seconds(30), collector: collector)
         let scheduler = scheduler(collector, store: store, clock: clock)
         store.expect([Self.key: .seconds(60)])
         #expect(!store.isReady)
@@ -106,7 +111,8 @@ struct SchedulerTests {
     @Test func aPartialFailurePublishesItsFamiliesButReportsFailure() async throws {
         let store = MetricsStore()
         let collector = ScriptedCollector([.partial([Self.gauge("counted")])])
-        let scheduled = ScheduledCollector(key: Self.key, interval: .seconds(60), timeout: .seconds(30), collector: collector)
+        let scheduled = ScheduledCollector(
+            key: Self.key, interval: .seconds(60), timeout: .seconds(30), collector: collector)
         store.expect([Self.key: .seconds(60)])
         await scheduler(collector, store: store, clock: ManualClock()).pollOnce(scheduled)
         #expect(value(store.families, "sigma_test", ["item": "counted"]) == 1)
@@ -118,7 +124,8 @@ struct SchedulerTests {
         let clock = ManualClock()
         let store = MetricsStore()
         let collector = ScriptedCollector([.hang])
-        let scheduled = ScheduledCollector(key: Self.key, interval: .seconds(60), timeout: .seconds(30), collector: collector)
+        let scheduled = ScheduledCollector(
+            key: Self.key, interval: .seconds(60), timeout: .seconds(30), collector: collector)
         store.expect([Self.key: .seconds(60)])
         let poll = Task { await scheduler(collector, store: store, clock: clock).pollOnce(scheduled) }
         try await clock.waitForSleepers(1)

@@ -35,7 +35,9 @@ struct SecretRedactionTests {
         organization.credentials[0].clientSecret = Self.canary  // the crawler's credential
         try await SimulatorFixture.with(organization: organization) { sim in
             let capture = LogCapture()
-            let logger = Logger(label: "test") { label in format.handler(label: label, level: .debug, sink: capture.sink) }
+            let logger = Logger(label: "test") { label in
+                format.handler(label: label, level: .debug, sink: capture.sink)
+            }
             let configuration = ExporterConfiguration(
                 poll: SimulatorFixture.testSettings,
                 organizations: [
@@ -53,7 +55,8 @@ struct SecretRedactionTests {
                 // Two token requests per poll (monitored and inventory, concurrently): truncate both.
                 sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .truncated, count: 2))
                 sim.state.addFault(Fault(endpoint: "/v2/whoami", kind: .status, status: 503, count: 3))
-                sim.state.addFault(Fault(endpoint: "/v2/members/{memberId}", kind: .status, status: 429, retryAfter: "0", count: 2))
+                sim.state.addFault(
+                    Fault(endpoint: "/v2/members/{memberId}", kind: .status, status: 429, retryAfter: "0", count: 2))
                 _ = try await exporter.waitForMetrics {
                     $0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"bad_response\"} 1\n")
                 }
@@ -87,7 +90,8 @@ struct SecretRedactionTests {
         #expect(line.hasPrefix("ts="))
         #expect(
             line.hasSuffix(
-                #" level=warn source=SigmaExporterTests msg="Poll failed" collector=credentials err="a \"quoted\" value" org=acme"# + "\n"))
+                #" level=warn source=SigmaExporterTests msg="Poll failed" collector=credentials err="a \"quoted\" value" org=acme"#
+                    + "\n"))
         #expect(capture.lines.withLock { $0.count } == 1)
     }
 

@@ -128,7 +128,8 @@ struct SigmaClientTests {
 
     @Test func callsAWrongSecretRejected() async throws {
         try await SimulatorFixture.with { sim in
-            let client = sim.client(CredentialConfiguration(clientId: DemoOrganization.crawlerClientId, clientSecret: Secret("wrong")))
+            let client = sim.client(
+                CredentialConfiguration(clientId: DemoOrganization.crawlerClientId, clientSecret: Secret("wrong")))
             let error = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
             #expect(error?.reason == .rejected)
             #expect(error?.status == 401)
@@ -164,7 +165,8 @@ struct SigmaClientTests {
             let client = sim.client(observer: observer, baseURL: "http://127.0.0.1:\(try closedLoopbackPort())")
             let error = await #expect(throws: SigmaError.self) { _ = try await client.mintToken() }
             #expect(error?.reason == .unreachable)
-            #expect(observer.count("/v2/auth/token", code: "connection_error") == SimulatorFixture.fastRetries.maxAttempts)
+            #expect(
+                observer.count("/v2/auth/token", code: "connection_error") == SimulatorFixture.fastRetries.maxAttempts)
             #expect(observer.retryReasons == [.unreachable, .unreachable])
         }
     }
@@ -186,7 +188,9 @@ struct SigmaClientTests {
             for _ in 0..<8 {
                 group.addTask {
                     try await limiter.withPermit {
-                        gauge.value.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current) }
+                        gauge.value.withLock {
+                            $0.current += 1; $0.peak = max($0.peak, $0.current)
+                        }
                         try await Task.sleep(for: .milliseconds(20))
                         gauge.value.withLock { $0.current -= 1 }
                     }

@@ -54,13 +54,16 @@ public enum ExpositionWriter {
                 sample(family.name, series.labels, value, escaping, into: &buffer)
             case .histogram(let buckets, let sum, let count):
                 for bucket in buckets where bucket.upperBound.isFinite {
-                    let le = format == .openMetrics
+                    let le =
+                        format == .openMetrics
                         ? canonicalNumber(bucket.upperBound) : formatValue(bucket.upperBound)
                     sample(
                         family.name + "_bucket", series.labels + [Label("le", le)], Double(bucket.cumulativeCount),
                         escaping, into: &buffer)
                 }
-                sample(family.name + "_bucket", series.labels + [Label("le", "+Inf")], Double(count), escaping, into: &buffer)
+                sample(
+                    family.name + "_bucket", series.labels + [Label("le", "+Inf")], Double(count), escaping,
+                    into: &buffer)
                 sample(family.name + "_count", series.labels, Double(count), escaping, into: &buffer)
                 sample(family.name + "_sum", series.labels, sum, escaping, into: &buffer)
             }
@@ -88,7 +91,8 @@ public enum ExpositionWriter {
 
     static func renderLabels(_ labels: [Label], escaping: Escaping) -> String {
         guard !labels.isEmpty else { return "" }
-        return "{" + labels.map { "\($0.name)=\"\(escape($0.value, escaping, isHelp: false))\"" }
+        return "{"
+            + labels.map { "\($0.name)=\"\(escape($0.value, escaping, isHelp: false))\"" }
             .joined(separator: ",") + "}"
     }
 

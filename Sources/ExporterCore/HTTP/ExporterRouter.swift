@@ -23,7 +23,9 @@ public enum ExporterRouter {
             text("")
         }
         router.get("/-/ready") { _, _ in
-            store.isReady ? text("Ready\n") : text("Not ready: not every collector has finished its first poll\n", status: .serviceUnavailable)
+            store.isReady
+                ? text("Ready\n")
+                : text("Not ready: not every collector has finished its first poll\n", status: .serviceUnavailable)
         }
         router.post("/-/reload") { _, _ in
             guard options.enableLifecycle else {

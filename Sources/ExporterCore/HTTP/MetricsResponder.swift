@@ -8,7 +8,9 @@ public struct MetricsResponder: Sendable {
     let store: MetricsStore
     let processMetrics: @Sendable () -> [MetricFamily]
 
-    public init(store: MetricsStore, processMetrics: @escaping @Sendable () -> [MetricFamily] = { ProcessMetrics.families() }) {
+    public init(
+        store: MetricsStore, processMetrics: @escaping @Sendable () -> [MetricFamily] = { ProcessMetrics.families() }
+    ) {
         self.store = store
         self.processMetrics = processMetrics
     }

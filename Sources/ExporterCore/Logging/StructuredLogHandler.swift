@@ -58,7 +58,8 @@ public struct StructuredLogHandler: LogHandler {
         case .stringConvertible(let convertible): return convertible.description
         case .array(let values): return "[" + values.map(flatten).joined(separator: ",") + "]"
         case .dictionary(let dictionary):
-            return "{" + dictionary.keys.sorted().map { "\($0)=\(flatten(dictionary[$0]!))" }.joined(separator: ",") + "}"
+            return "{" + dictionary.keys.sorted().map { "\($0)=\(flatten(dictionary[$0]!))" }.joined(separator: ",")
+                + "}"
         }
     }
 
@@ -80,7 +81,10 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     static func json(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\"\(escaped($0.0, quoteUnicodeControls: true))\":\"\(escaped($0.1, quoteUnicodeControls: true))\"" }
+        "{"
+            + fields.map {
+                "\"\(escaped($0.0, quoteUnicodeControls: true))\":\"\(escaped($0.1, quoteUnicodeControls: true))\""
+            }
             .joined(separator: ",") + "}\n"
     }
 

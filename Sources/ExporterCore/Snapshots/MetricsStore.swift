@@ -139,7 +139,9 @@ public final class MetricsStore: Sendable {
         families.append(buildInfo.family)
         if let successful = state.reloadSuccessful {
             families.append(
-                .gauge("sigma_config_last_reload_successful", help: CoreHelp.reloadSuccessful, [Series([], successful ? 1 : 0)]))
+                .gauge(
+                    "sigma_config_last_reload_successful", help: CoreHelp.reloadSuccessful,
+                    [Series([], successful ? 1 : 0)]))
         }
         if let timestamp = state.reloadTimestamp {
             families.append(

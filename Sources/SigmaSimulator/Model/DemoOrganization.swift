@@ -25,7 +25,8 @@ public enum DemoOrganization {
                 email: "catalog-crawler@example.com", homeFolderId: "f0a1b2c3-0000-4000-8000-000000000002",
                 createdAt: created),
             SimMember(
-                memberId: viewerId, memberType: "viewer", firstName: "Vic", lastName: "Viewer", email: "vic@example.com",
+                memberId: viewerId, memberType: "viewer", firstName: "Vic", lastName: "Viewer",
+                email: "vic@example.com",
                 homeFolderId: "f0a1b2c3-0000-4000-8000-000000000003", createdAt: created),
         ]
         let credentials = [
@@ -41,21 +42,26 @@ public enum DemoOrganization {
                     workbookId: SimIdentifiers.uuid(seed: 1, index: index),
                     workbookUrlId: SimIdentifiers.urlId(seed: 1, index: index),
                     name: "Demo workbook \(index + 1)", path: folders[index % folders.count], ownerId: adminId,
-                    latestVersion: 1 + index % 4, createdAt: created, updatedAt: "2026-06-0\(1 + index % 9)T12:00:00.000Z",
+                    latestVersion: 1 + index % 4, createdAt: created,
+                    updatedAt: "2026-06-0\(1 + index % 9)T12:00:00.000Z",
                     viewers: shared ? [crawlerId] : []))
         }
         workbooks.append(
             SimWorkbook(
-                workbookId: SimIdentifiers.uuid(seed: 2, index: 0), workbookUrlId: SimIdentifiers.urlId(seed: 2, index: 0),
-                name: "Ada's scratchpad", path: "My Documents", ownerId: adminId, createdAt: created, updatedAt: created))
+                workbookId: SimIdentifiers.uuid(seed: 2, index: 0),
+                workbookUrlId: SimIdentifiers.urlId(seed: 2, index: 0),
+                name: "Ada's scratchpad", path: "My Documents", ownerId: adminId, createdAt: created, updatedAt: created
+            ))
         workbooks.append(
             SimWorkbook(
-                workbookId: SimIdentifiers.uuid(seed: 2, index: 1), workbookUrlId: SimIdentifiers.urlId(seed: 2, index: 1),
+                workbookId: SimIdentifiers.uuid(seed: 2, index: 1),
+                workbookUrlId: SimIdentifiers.urlId(seed: 2, index: 1),
                 name: "Old forecast", path: "Finance", ownerId: adminId, isArchived: true, createdAt: created,
                 updatedAt: created, viewers: [crawlerId]))
         workbooks.append(
             SimWorkbook(
-                workbookId: SimIdentifiers.uuid(seed: 2, index: 2), workbookUrlId: SimIdentifiers.urlId(seed: 2, index: 2),
+                workbookId: SimIdentifiers.uuid(seed: 2, index: 2),
+                workbookUrlId: SimIdentifiers.urlId(seed: 2, index: 2),
                 name: "Exploration", path: "Marketing", ownerId: adminId, isExploration: true, createdAt: created,
                 updatedAt: created, viewers: [crawlerId]))
         return SimOrganization(

@@ -63,7 +63,9 @@ public enum SimulatorAPI {
     }
 
     /// Counts the request and applies a matching fault before running `body`.
-    static func guarded(_ endpoint: String, _ state: SimulatorState, _ body: () async throws -> SimReply)
+    static func guarded(
+        _ endpoint: String, _ state: SimulatorState, _ body: () async throws -> SimReply
+    )
         async throws -> SimReply
     {
         guard let fault = state.arrive(endpoint: endpoint) else { return try await body() }
@@ -73,12 +75,14 @@ public enum SimulatorAPI {
             return try await body()
         case .status:
             let status = HTTPResponse.Status(code: fault.status ?? 500)
-            var response = SimResponse.error(status, "Injected fault", code: status.code == 429 ? "too_many_requests" : "internal_error")
+            var response = SimResponse.error(
+                status, "Injected fault", code: status.code == 429 ? "too_many_requests" : "internal_error")
             if let retryAfter = fault.retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         case .truncated:
             var reply = try await body()
-            reply.body = reply.body.getSlice(at: reply.body.readerIndex, length: max(1, reply.body.readableBytes / 2))
+            reply.body =
+                reply.body.getSlice(at: reply.body.readerIndex, length: max(1, reply.body.readableBytes / 2))
                 ?? reply.body
             return reply
         }
@@ -112,13 +116,15 @@ public enum SimulatorAPI {
             for pair in text.split(separator: "&") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
                 let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-                let value = parts.count > 1
+                let value =
+                    parts.count > 1
                     ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
                 fields[key] = value
             }
         }
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
-            let decoded = Data(base64Encoded: String(header.dropFirst(6))).flatMap({ String(data: $0, encoding: .utf8) })
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))).flatMap({ String(data: $0, encoding: .utf8) }
+            )
         {
             let parts = decoded.split(separator: ":", maxSplits: 1)
             fields["client_id"] = parts.first.map(String.init)

@@ -36,7 +36,10 @@ public enum SimulatorControl {
         router.post("/control/faults") { request, _ in
             let body = try await request.body.collect(upTo: 64 << 10)
             guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(buffer: body)) else {
-                return SimResponse.error(.badRequest, "Body must be a fault: {endpoint, kind, status?, retryAfter?, latencyMilliseconds?, count?}", code: "bad_request")
+                return SimResponse.error(
+                    .badRequest,
+                    "Body must be a fault: {endpoint, kind, status?, retryAfter?, latencyMilliseconds?, count?}",
+                    code: "bad_request")
             }
             state.addFault(fault)
             return SimResponse.json(["result": "fault added"])
@@ -53,7 +56,8 @@ public enum SimulatorControl {
             do {
                 try await server.setReachable(true)
             } catch {
-                return SimResponse.error(.internalServerError, "could not reopen the API listener: \(error)", code: "internal_error")
+                return SimResponse.error(
+                    .internalServerError, "could not reopen the API listener: \(error)", code: "internal_error")
             }
             return SimResponse.json(["result": "API listener open"])
         }

@@ -40,7 +40,8 @@ public actor SimulatorServer {
 
     /// Opens the API listener, and the control surface when `controlPort` is given (0 = any free port).
     public func start(controlPort: Int? = nil) async throws {
-        let running = try await Self.launch(router: SimulatorAPI.build(state: state), host: host, port: apiPort, logger: logger)
+        let running = try await Self.launch(
+            router: SimulatorAPI.build(state: state), host: host, port: apiPort, logger: logger)
         api = running
         apiPort = running.port
         if let controlPort {
@@ -53,7 +54,8 @@ public actor SimulatorServer {
     public func setReachable(_ reachable: Bool) async throws {
         if reachable {
             guard api == nil else { return }
-            api = try await Self.launch(router: SimulatorAPI.build(state: state), host: host, port: apiPort, logger: logger)
+            api = try await Self.launch(
+                router: SimulatorAPI.build(state: state), host: host, port: apiPort, logger: logger)
         } else {
             guard let running = api else { return }
             api = nil
@@ -75,7 +77,9 @@ public actor SimulatorServer {
         _ = try? await running.task.value
     }
 
-    static func launch(router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger) async throws
+    static func launch(
+        router: Router<BasicRequestContext>, host: String, port: Int, logger: Logger
+    ) async throws
         -> RunningApp
     {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)

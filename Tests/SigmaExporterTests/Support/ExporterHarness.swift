@@ -17,7 +17,8 @@ struct ExporterHarness {
 
     static func with<T>(
         configuration: ExporterConfiguration, pollInterval: Duration = .milliseconds(200),
-        enableLifecycle: Bool = false, logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        enableLifecycle: Bool = false,
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         load: (@Sendable () throws(ConfigError) -> ExporterConfiguration)? = nil,
         _ body: (ExporterHarness) async throws -> T
     ) async throws -> T {
@@ -51,7 +52,9 @@ struct ExporterHarness {
     }
 
     /// GETs (or POSTs) a path and returns status, content type and body.
-    func fetch(_ path: String, method: HTTPMethod = .GET, headers: [(String, String)] = [])
+    func fetch(
+        _ path: String, method: HTTPMethod = .GET, headers: [(String, String)] = []
+    )
         async throws -> (status: Int, contentType: String?, body: String)
     {
         try await HTTPClient.withHTTPClient { client in
