@@ -9,8 +9,8 @@ public struct HealthcheckCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "healthcheck", abstract: "Probe /-/healthy of a running exporter; exit 0 if healthy, 1 if not.")
 
-    @Option(name: .customLong("web.listen-address"), help: "The exporter's listen address.")
-    var listenAddress = ":9906"
+    /// `--web.listen-address` is the exporter's own flag, given before or after `healthcheck`.
+    @ParentCommand var exporter: ExporterCommand
 
     @Option(name: .customLong("timeout"), help: "How long to wait for an answer (e.g. 5s).")
     var timeout = "5s"
@@ -21,7 +21,7 @@ public struct HealthcheckCommand: AsyncParsableCommand {
     func probe() async -> Int32 {
         let address: ListenAddress
         do {
-            address = try ListenAddress.parse(listenAddress)
+            address = try ListenAddress.parse(exporter.listenAddress)
         } catch {
             FileHandle.standardError.write(Data("sigma_exporter healthcheck: \(error)\n".utf8))
             return 2

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# End-to-end checks of the built binaries, as an operator would run them: the demo, the real
+# promtool, a strict OpenMetrics parser, revocation through the simulator's control surface,
+# the healthcheck subcommand, graceful shutdown timing, exit status 2 on bad input, and a grep
+# for the secret in everything the exporter prints or serves. Every server binds 127.0.0.1 and
+# is stopped here. Prints "N passed, M failed" last; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+bin=$(swift build --show-bin-path)
+exporter="$bin/sigma_exporter"
+simulator="$bin/sigma-sim"
+[ -x "$exporter" ] && [ -x "$simulator" ] || { echo "build first: swift build" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
+check() { local name=$1; shift; if "$@" >"$work/check.out" 2>&1; then pass "$name"; else fail "$name" "$(cat "$work/check.out")"; fi; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_for() { # url, seconds, expected status
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = "${3:-200}" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+metric() { curl -s "$1/metrics" | awk -v name="$2" '$1 == name { print $2 }'; }
+
+# --- The demo --------------------------------------------------------------------------------
+port=$(free_port)
+base="http://127.0.0.1:$port"
+"$exporter" --demo --web.listen-address="127.0.0.1:$port" --poll.interval=1s >"$work/demo.out" 2>"$work/demo.err" &
+demo_pid=$!
+pids+=("$demo_pid")
+check "demo becomes ready" wait_for "$base/-/ready" 30
+
+content_type=$(curl -s -o /dev/null -w '%{content_type}' "$base/metrics")
+check "/metrics content type is text 0.0.4" test "$content_type" = "text/plain; version=0.0.4; charset=utf-8"
+curl -s "$base/metrics" >"$work/metrics.txt"
+check "promtool check metrics passes with no warnings" bash -c "promtool check metrics <'$work/metrics.txt' && [ -z \"\$(promtool check metrics <'$work/metrics.txt' 2>&1)\" ]"
+check "demo credential is valid" grep -qx 'sigma_credential_valid{org="demo"} 1' "$work/metrics.txt"
+check "no series for unconfigured features" bash -c "! grep -q 'sigma_credential_rotation_deadline_timestamp_seconds{' '$work/metrics.txt'"
+
+curl -s -H 'Accept: application/openmetrics-text; version=1.0.0' "$base/metrics" >"$work/om.txt"
+check "OpenMetrics body passes prometheus_client's strict parser" python3 - "$work/om.txt" <<'PY'
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+families = list(text_string_to_metric_families(open(sys.argv[1]).read()))
+assert any(f.name == "sigma_credential_valid" for f in families), "sigma_credential_valid missing"
+assert any(f.name == "sigma_api_requests" and f.type == "counter" for f in families), "counter naming"
+PY
+check "gzip when asked" bash -c "curl -s -H 'Accept-Encoding: gzip' '$base/metrics' | gunzip | grep -q '^sigma_exporter_build_info'"
+check "landing page links metrics" bash -c "curl -s '$base/' | grep -q 'href=\"/metrics\"'"
+check "healthcheck subcommand: healthy" "$exporter" healthcheck --web.listen-address="127.0.0.1:$port"
+closed=$(free_port)
+check "healthcheck subcommand: nothing listening exits 1" bash -c "'$exporter' healthcheck --web.listen-address=127.0.0.1:$closed --timeout=2s; [ \$? -eq 1 ]"
+
+control=$(grep -o 'http://127.0.0.1:[0-9]*/control' "$work/demo.out" | head -1)
+if [ -n "$control" ]; then
+  curl -s -X POST "$control/credentials/demo-crawler-client-7f3a9c/revoke" >/dev/null
+  deadline=$((SECONDS + 15))
+  while [ $SECONDS -lt $deadline ] && [ "$(metric "$base" 'sigma_credential_valid{org="demo"}')" != "0" ]; do sleep 0.3; done
+  check "a revoked credential reads sigma_credential_valid 0" test "$(metric "$base" 'sigma_credential_valid{org="demo"}')" = "0"
+  check "the credentials collector still succeeds (a verdict)" test "$(metric "$base" 'sigma_collector_success{org="demo",collector="credentials"}')" = "1"
+else
+  fail "the demo prints its control surface URL" "$(cat "$work/demo.out")"
+fi
+
+start_ns=$(date +%s%N)
+kill -TERM "$demo_pid"
+wait "$demo_pid"
+status=$?
+elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+echo "     (graceful shutdown took ${elapsed_ms} ms)"
+check "SIGTERM exits 0" test "$status" -eq 0
+check "SIGTERM exits within a second" test "$elapsed_ms" -lt 1000
+
+# --- Bad input exits 2 with one line ---------------------------------------------------------
+printf 'secret-from-file\n' >"$work/secret"
+expect_two() { # description, env assignments..., -- , args...
+  local name=$1; shift
+  local envs=()
+  while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+  shift
+  env -i PATH="$PATH" "${envs[@]}" "$exporter" "$@" >"$work/out" 2>"$work/err"
+  local code=$?
+  if [ $code -eq 2 ] && [ "$(wc -l <"$work/err")" -eq 1 ]; then pass "exit 2: $name ($(cat "$work/err"))"
+  else fail "exit 2: $name (got $code)" "$(cat "$work/err")"; fi
+}
+ok_env=(SIGMA_CLOUD=aws-us SIGMA_CLIENT_ID=abc)
+expect_two "unknown collector" "${ok_env[@]}" SIGMA_CLIENT_SECRET=x -- --collector.nope
+expect_two "unknown flag" "${ok_env[@]}" SIGMA_CLIENT_SECRET=x -- --web.nope=1
+expect_two "malformed listen address" "${ok_env[@]}" SIGMA_CLIENT_SECRET=x -- --web.listen-address=nope
+expect_two "malformed duration" "${ok_env[@]}" SIGMA_CLIENT_SECRET=x -- --poll.interval=5 
+expect_two "both secret variables" "${ok_env[@]}" SIGMA_CLIENT_SECRET=x SIGMA_CLIENT_SECRET_FILE="$work/secret" --
+expect_two "unreadable secret file" "${ok_env[@]}" SIGMA_CLIENT_SECRET_FILE="$work/missing" --
+expect_two "base URL not http(s)" SIGMA_BASE_URL=ftp://x SIGMA_CLIENT_ID=abc SIGMA_CLIENT_SECRET=x --
+expect_two "unknown cloud key" SIGMA_CLOUD=mars SIGMA_CLIENT_ID=abc SIGMA_CLIENT_SECRET=x --
+expect_two "inventory id without secret" "${ok_env[@]}" SIGMA_CLIENT_SECRET=x SIGMA_INVENTORY_CLIENT_ID=y --
+expect_two "missing config file" -- --config.file="$work/none.yml"
+
+# --- Environment-only configuration against sigma-sim; the secret is never printed -----------
+sim_port=$(free_port)
+"$simulator" --port "$sim_port" >"$work/sim.out" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$sim_port/v2/whoami" 20 401 || fail "sigma-sim starts"
+secret="demo-crawler-secret-do-not-use"
+printf '%s\n' "$secret" >"$work/crawler-secret"
+port=$(free_port)
+env -i PATH="$PATH" SIGMA_BASE_URL="http://127.0.0.1:$sim_port/v2" SIGMA_CLIENT_ID=demo-crawler-client-7f3a9c \
+  SIGMA_CLIENT_SECRET_FILE="$work/crawler-secret" SIGMA_ORG=envonly \
+  "$exporter" --web.listen-address="127.0.0.1:$port" --log.level=debug --log.format=json >"$work/env.out" 2>"$work/env.err" &
+env_pid=$!
+pids+=("$env_pid")
+check "environment-only exporter (no HOME) becomes ready" wait_for "http://127.0.0.1:$port/-/ready" 30
+check "its credential is valid" test "$(metric "http://127.0.0.1:$port" 'sigma_credential_valid{org="envonly"}')" = "1"
+check "JSON logs are one object per line" python3 -c "
+import json, sys
+lines = [l for l in open('$work/env.err') if l.strip()]
+assert lines, 'no log lines'
+[json.loads(l) for l in lines]"
+for path in / /metrics /-/ready /-/healthy /nope; do curl -s "http://127.0.0.1:$port$path" >>"$work/pages.txt"; done
+kill -TERM "$env_pid"; wait "$env_pid"
+check "the secret appears nowhere (stdout, stderr, pages)" bash -c "! grep -q -- '$secret' '$work/env.out' '$work/env.err' '$work/pages.txt'"
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
