@@ -29,6 +29,7 @@ struct CredentialsCollectorTests {
     @Test func reportsAnAcceptedCredentialAndACompleteInventory() async throws {
         try await SimulatorFixture.with { sim in
             let families = try await collector(sim, rotateBefore: 1_803_859_200).collect()
+            let organizationId = sim.state.read { $0.organizationId }
             #expect(
                 sampleLines(families, excluding: Self.wallClock) == [
                     #"sigma_credential_check_errors_total{org="acme",reason="bad_response"} 0"#,
@@ -38,7 +39,8 @@ struct CredentialsCollectorTests {
                     #"sigma_credential_check_errors_total{org="acme",reason="timeout"} 0"#,
                     #"sigma_credential_check_errors_total{org="acme",reason="unreachable"} 0"#,
                     #"sigma_credential_checks_total{org="acme"} 1"#,
-                    #"sigma_credential_info{org="acme",owner_id="Cr4wL3rK8mN2pQ6sT9vX1zB5dG7h",owner_type="creator",organization_id="6f1c2b7e-3d4a-4e5f-9a0b-1c2d3e4f5a6b",client_id_suffix="7f3a9c"} 1"#,
+                    #"sigma_credential_info{org="acme",owner_id="Cr4wL3rK8mN2pQ6sT9vX1zB5dG7h",owner_type="creator",organization_id=""#
+                        + organizationId + #"",client_id_suffix="7f3a9c"} 1"#,
                     #"sigma_credential_last_success_timestamp_seconds{org="acme"} 1800000000"#,
                     #"sigma_credential_owner_active{org="acme"} 1"#,
                     #"sigma_credential_rotation_deadline_timestamp_seconds{org="acme"} 1803859200"#,

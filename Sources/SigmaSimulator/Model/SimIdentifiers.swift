@@ -18,6 +18,13 @@ public enum SimIdentifiers {
         return String((0..<22).map { _ in alphabet[Int(generator.next() % 62)] })
     }
 
+    /// A 29-character opaque member id derived from `seed` and `index`.
+    public static func memberId(seed: UInt64, index: Int) -> String {
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        var generator = SplitMix64(seed: seed &* 0xA24B_AED4_963E_E407 &+ UInt64(index) &+ 11)
+        return String((0..<29).map { _ in alphabet[Int(generator.next() % 62)] })
+    }
+
     /// A random token of `length` base62 characters.
     static func randomToken(length: Int) -> String {
         let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")

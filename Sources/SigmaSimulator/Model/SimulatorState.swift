@@ -10,7 +10,11 @@ public final class SimulatorState: Sendable {
     }
 
     struct State {
-        var organization: SimOrganization
+        var organization: SimOrganization {
+            didSet { access = nil }
+        }
+        /// The permission index of the current organisation, rebuilt after any change.
+        var access: SimAccess?
         var tokens: [String: Token] = [:]
         var refreshTokens: [String: String] = [:]
         var tokenLifetime: Duration
@@ -84,6 +88,22 @@ public final class SimulatorState: Sendable {
     /// Runs `body` with the organisation as it is now.
     public func read<T>(_ body: (SimOrganization) -> T) -> T {
         state.withLock { body($0.organization) }
+    }
+
+    /// The permission index of the organisation as it is now (built once per change).
+    public var access: SimAccess {
+        state.withLock { state in
+            if let access = state.access { return access }
+            let access = SimAccess(state.organization)
+            state.access = access
+            return access
+        }
+    }
+
+    /// Applies a change to the organisation (the control surface's edits).
+    @discardableResult
+    public func update<T>(_ body: (inout SimOrganization) -> T) -> T {
+        state.withLock { body(&$0.organization) }
     }
 
     // MARK: - Control

@@ -69,27 +69,184 @@ struct MemberBody: Encodable {
     }
 }
 
+/// Sigma's app URL of a document, as its list entries carry it.
+func appURL(_ document: SimDocument) -> String {
+    let slug = document.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+    let kind = document.kind == .dataModel ? "data-model" : document.kind.rawValue
+    return "https://app.sigmacomputing.com/simulated/\(kind)/\(slug)-\(document.urlId)"
+}
+
 struct WorkbookBody: Encodable {
     var workbookId, workbookUrlId, name, url, path: String
     var latestVersion: Int
     var ownerId, createdBy, updatedBy, createdAt, updatedAt: String
     var isArchived: Bool
 
-    init(_ workbook: SimWorkbook) {
-        workbookId = workbook.workbookId
-        workbookUrlId = workbook.workbookUrlId
-        name = workbook.name
-        let slug = workbook.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
-        url = "https://app.sigmacomputing.com/simulated/workbook/\(slug)-\(workbook.workbookUrlId)"
-        path = workbook.path
-        latestVersion = workbook.latestVersion
-        ownerId = workbook.ownerId
-        createdBy = workbook.ownerId
-        updatedBy = workbook.ownerId
-        createdAt = workbook.createdAt
-        updatedAt = workbook.updatedAt
-        isArchived = workbook.isArchived
+    init(_ document: SimDocument, path: String) {
+        workbookId = document.id
+        workbookUrlId = document.urlId
+        name = document.name
+        url = appURL(document)
+        self.path = path
+        latestVersion = document.latestVersion
+        ownerId = document.ownerId
+        createdBy = document.ownerId
+        updatedBy = document.ownerId
+        createdAt = document.createdAt
+        updatedAt = document.updatedAt
+        isArchived = document.isArchived
     }
+}
+
+struct DataModelBody: Encodable {
+    var dataModelId, dataModelUrlId, name, url, path: String
+    var latestVersion: Int
+    var ownerId, createdBy, updatedBy, createdAt, updatedAt: String
+    var isArchived: Bool
+
+    init(_ document: SimDocument, path: String) {
+        dataModelId = document.id
+        dataModelUrlId = document.urlId
+        name = document.name
+        url = appURL(document)
+        self.path = path
+        latestVersion = document.latestVersion
+        ownerId = document.ownerId
+        createdBy = document.ownerId
+        updatedBy = document.ownerId
+        createdAt = document.createdAt
+        updatedAt = document.updatedAt
+        isArchived = document.isArchived
+    }
+}
+
+struct DatasetBody: Encodable {
+    var datasetId, createdBy, updatedBy, createdAt, updatedAt, name, description, url, owner: String
+    var referenceCount: Int
+    var path: String
+    var migrationToDataModel: String? = nil
+    var migrationStatus = "not-migrated"
+    var isArchived: Bool
+
+    init(_ document: SimDocument, path: String) {
+        datasetId = document.id
+        createdBy = document.ownerId
+        updatedBy = document.ownerId
+        createdAt = document.createdAt
+        updatedAt = document.updatedAt
+        name = document.name
+        description = ""
+        url = appURL(document)
+        owner = document.ownerId
+        referenceCount = 0
+        self.path = path
+        isArchived = document.isArchived
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case datasetId, createdBy, updatedBy, createdAt, updatedAt, name, description, url, owner, referenceCount, path
+        case migrationToDataModel, migrationStatus, isArchived
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(datasetId, forKey: .datasetId)
+        try container.encode(createdBy, forKey: .createdBy)
+        try container.encode(updatedBy, forKey: .updatedBy)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)
+        try container.encode(url, forKey: .url)
+        try container.encode(owner, forKey: .owner)
+        try container.encode(referenceCount, forKey: .referenceCount)
+        try container.encode(path, forKey: .path)
+        try container.encode(migrationToDataModel, forKey: .migrationToDataModel)  // null, present
+        try container.encode(migrationStatus, forKey: .migrationStatus)
+        try container.encode(isArchived, forKey: .isArchived)
+    }
+}
+
+struct ConnectionBody: Encodable {
+    var organizationId, connectionId: String
+    var isSample, isAuditLog: Bool
+    var lastActiveAt, name, type: String
+    var useOauth: Bool
+    var createdBy, updatedBy, createdAt, updatedAt: String
+    var isArchived: Bool
+
+    init(_ connection: SimConnection, organizationId: String, adminId: String) {
+        self.organizationId = organizationId
+        connectionId = connection.connectionId
+        isSample = connection.isSample
+        isAuditLog = false
+        lastActiveAt = connection.createdAt
+        name = connection.name
+        type = connection.type
+        useOauth = false
+        createdBy = adminId
+        updatedBy = adminId
+        createdAt = connection.createdAt
+        updatedAt = connection.createdAt
+        isArchived = connection.isArchived
+    }
+}
+
+struct ConnectionPathBody: Encodable {
+    var connectionId: String
+    var urlId: String
+    var path: [String]
+}
+
+struct TablePathBody: Encodable {
+    var connectionId: String
+    var path: [String]
+}
+
+struct TeamBody: Encodable {
+    var teamId, createdBy, updatedBy, createdAt, updatedAt, name: String
+    var description: String?
+    var visibility = "public"
+    var isArchived = false
+
+    init(_ team: SimTeam, adminId: String) {
+        teamId = team.teamId
+        createdBy = adminId
+        updatedBy = adminId
+        createdAt = "2025-01-15T09:30:00.000Z"
+        updatedAt = createdAt
+        name = team.name
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case teamId, createdBy, updatedBy, createdAt, updatedAt, name, description, visibility, isArchived
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(teamId, forKey: .teamId)
+        try container.encode(createdBy, forKey: .createdBy)
+        try container.encode(updatedBy, forKey: .updatedBy)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(name, forKey: .name)
+        try container.encode(description, forKey: .description)  // null, present
+        try container.encode(visibility, forKey: .visibility)
+        try container.encode(isArchived, forKey: .isArchived)
+    }
+}
+
+/// A grant object; `inodeType` only on `GET /v2/grants`.
+func grantBody(_ grant: SimGrant, organizationId: String, adminId: String, inodeType: String?) -> JSONValue {
+    var pairs: [(String, JSONValue)] = [
+        ("grantId", .string(grant.grantId)), ("inodeId", .string(grant.inodeId)),
+        ("organizationId", .string(organizationId)), ("memberId", .optional(grant.memberId)),
+        ("teamId", .optional(grant.teamId)), ("permission", .string(grant.permission)),
+        ("createdBy", .string(adminId)), ("updatedBy", .string(adminId)), ("createdAt", .string(grant.createdAt)),
+        ("updatedAt", .string(grant.createdAt)),
+    ]
+    if let inodeType { pairs.append(("inodeType", .string(inodeType))) }
+    return .object(pairs)
 }
 
 struct TokenBody: Encodable {

@@ -15,43 +15,19 @@ public enum SimulatorAPI {
             }
         }
         router.get("/v2/whoami") { request, _ in
-            try await authorized("/v2/whoami", request, state) { caller in
-                let organizationId = state.read { $0.organizationId }
-                return SimResponse.json(WhoAmIBody(userId: caller.memberId, organizationId: organizationId))
+            try await authorized("/v2/whoami", request, state) { caller, access in
+                SimResponse.json(
+                    WhoAmIBody(userId: caller.memberId, organizationId: access.organization.organizationId))
             }
         }
-        router.get("/v2/members") { request, _ in
-            try await authorized("/v2/members", request, state) { _ in
-                let (members, organizationId) = state.read { ($0.members, $0.organizationId) }
-                return paged(members.map { MemberBody($0, organizationId: organizationId) }, request: request)
-            }
-        }
-        router.get("/v2/members/:memberId") { request, context in
-            let memberId = context.parameters.get("memberId") ?? ""
-            return try await authorized("/v2/members/{memberId}", request, state) { _ in
-                let (member, organizationId) = state.read { ($0.member(memberId), $0.organizationId) }
-                guard let member else { return SimResponse.error(.notFound, "Member not found", code: "not_found") }
-                return SimResponse.json(MemberBody(member, organizationId: organizationId))
-            }
-        }
-        router.get("/v2/workbooks") { request, _ in
-            try await authorized("/v2/workbooks", request, state) { caller in
-                let query = request.uri.queryParameters
-                let skip = query.get("skipPermissionCheck") == "true" && caller.isAdmin
-                let archived = query.get("isArchived") == "true"
-                let excludeExplorations = query.get("excludeExplorations") == "true"
-                let workbooks = state.read { organization in
-                    organization.workbooks.filter { workbook in
-                        workbook.isArchived == archived && !(excludeExplorations && workbook.isExploration)
-                            && (skip || workbook.isVisible(to: caller))
-                    }
-                }
-                return paged(workbooks.map(WorkbookBody.init), request: request, total: true)
-            }
-        }
+        addDocumentRoutes(to: router, state: state)
+        addConnectionRoutes(to: router, state: state)
+        addMemberRoutes(to: router, state: state)
+        addFileAndGrantRoutes(to: router, state: state)
         return router
     }
 
+    /// Pages `items` with `limit`/`page`; `total` only where Sigma sends it.
     static func paged<T: Encodable>(_ items: [T], request: Request, total: Bool = false) -> SimReply {
         switch PageToken.page(items, request: request) {
         case .success(let page):
@@ -88,16 +64,26 @@ public enum SimulatorAPI {
         }
     }
 
-    /// `guarded`, then a valid bearer token is required; `body` gets the member it acts as.
+    /// `guarded`, then a valid bearer token is required; `body` gets the member it acts as and
+    /// the permission index of the organisation as it is now.
     static func authorized(
-        _ endpoint: String, _ request: Request, _ state: SimulatorState, _ body: (SimMember) async throws -> SimReply
+        _ endpoint: String, _ request: Request, _ state: SimulatorState,
+        _ body: (SimMember, SimAccess) async throws -> SimReply
     ) async throws -> SimReply {
         try await guarded(endpoint, state) {
             guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
                 let caller = state.caller(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
             else { return SimResponse.unauthorized() }
-            return try await body(caller)
+            return try await body(caller, state.access)
         }
+    }
+
+    static func notFound(_ what: String) -> SimReply {
+        SimResponse.error(.notFound, "\(what) not found", code: nil)  // some of Sigma's 404s carry no code
+    }
+
+    static func forbidden() -> SimReply {
+        SimResponse.error(.forbidden, "You do not have permission to access this resource", code: "forbidden")
     }
 
     // MARK: - Token endpoint

@@ -1,0 +1,190 @@
+import Hummingbird
+
+extension SimulatorAPI {
+    /// Workbooks, datasets and data models: listings, sources and lineage.
+    static func addDocumentRoutes(to router: Router<BasicRequestContext>, state: SimulatorState) {
+        let listings: [(String, SimDocument.Kind)] = [
+            ("/v2/workbooks", .workbook), ("/v2/datasets", .dataset), ("/v2/dataModels", .dataModel),
+        ]
+        for (path, kind) in listings {
+            router.get(RouterPath(path)) { request, _ in
+                try await authorized(path, request, state) { caller, access in
+                    let query = request.uri.queryParameters
+                    let documents = access.listing(
+                        kind, for: caller, skipPermissionCheck: query.get("skipPermissionCheck") == "true",
+                        archived: query.get("isArchived") == "true",
+                        excludeExplorations: query.get("excludeExplorations") == "true")
+                    switch kind {
+                    case .workbook:
+                        return paged(
+                            documents.map { WorkbookBody($0, path: access.path(of: $0)) }, request: request, total: true
+                        )
+                    case .dataset:
+                        return paged(
+                            documents.map { DatasetBody($0, path: access.path(of: $0)) }, request: request, total: true)
+                    case .dataModel:
+                        return paged(
+                            documents.map { DataModelBody($0, path: access.path(of: $0)) }, request: request,
+                            total: true)
+                    }
+                }
+            }
+        }
+
+        // Workbook and dataset sources: a bare array, no envelope, no paging.
+        router.get("/v2/workbooks/:id/sources") { request, context in
+            try await authorized("/v2/workbooks/{workbookId}/sources", request, state) { caller, access in
+                readable(context.parameters.get("id"), .workbook, caller, access) { document in
+                    SimResponse.json(JSONValue.array(document.sources.map { workbookSource($0, access) }))
+                }
+            }
+        }
+        router.get("/v2/datasets/:id/sources") { request, context in
+            try await authorized("/v2/datasets/{datasetId}/sources", request, state) { caller, access in
+                readable(context.parameters.get("id"), .dataset, caller, access) { document in
+                    let sources = document.sources.filter { $0.kind == .dataset || $0.kind == .table }
+                    return SimResponse.json(
+                        JSONValue.array(
+                            sources.map { .object([("type", .string($0.kind.rawValue)), ("inodeId", .string($0.id))]) })
+                    )
+                }
+            }
+        }
+        // Data model sources: pageToken/pageSize paging, the token absent on the last page.
+        router.get("/v2/dataModels/:id/sources") { request, context in
+            try await authorized("/v2/dataModels/{dataModelId}/sources", request, state) { caller, access in
+                readable(context.parameters.get("id"), .dataModel, caller, access) { document in
+                    let query = request.uri.queryParameters
+                    let size = query.get("pageSize").flatMap(Int.init) ?? 50
+                    guard (1...1000).contains(size) else {
+                        return SimResponse.error(
+                            .badRequest, "pageSize must be between 1 and 1000", code: "bad_request")
+                    }
+                    var offset = 0
+                    if let token = query.get("pageToken"), !token.isEmpty {
+                        guard let decoded = PageToken.decode(token) else {
+                            return SimResponse.error(.badRequest, "Invalid pageToken", code: "bad_request")
+                        }
+                        offset = min(decoded, document.sources.count)
+                    }
+                    let end = min(document.sources.count, offset + size)
+                    var pairs: [(String, JSONValue)] = [
+                        ("entries", .array(document.sources[offset..<end].map { dataModelSource($0) }))
+                    ]
+                    if end < document.sources.count {
+                        pairs.append(("nextPageToken", .string(PageToken.encode(offset: end))))
+                    }
+                    return SimResponse.json(JSONValue.object(pairs))
+                }
+            }
+        }
+        for (path, kind, template) in [
+            ("/v2/workbooks/:id/lineage", SimDocument.Kind.workbook, "/v2/workbooks/{workbookId}/lineage"),
+            ("/v2/dataModels/:id/lineage", .dataModel, "/v2/dataModels/{dataModelId}/lineage"),
+        ] {
+            router.get(RouterPath(path)) { request, context in
+                try await authorized(template, request, state) { caller, access in
+                    readable(context.parameters.get("id"), kind, caller, access) { document in
+                        paged(lineage(of: document, access), request: request, total: true)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs `body` for a document of `kind` the caller may read: 404 for an unknown id, 403 for
+    /// one that exists but is not shared with the caller.
+    static func readable(
+        _ id: String?, _ kind: SimDocument.Kind, _ caller: SimMember, _ access: SimAccess,
+        _ body: (SimDocument) -> SimReply
+    ) -> SimReply {
+        guard let id, let document = access.document(id), document.kind == kind else {
+            return notFound(kind.displayName)
+        }
+        guard access.canRead(document, as: caller) else { return forbidden() }
+        return body(document)
+    }
+
+    static func workbookSource(_ source: SimSource, _ access: SimAccess) -> JSONValue {
+        switch source.kind {
+        case .dataModel:
+            return .object([
+                ("type", "data-model"), ("dataModelId", .string(source.id)),
+                ("elementIds", .array([.string(elementId(source))])),
+            ])
+        case .dataset:
+            let url = access.document(source.id).map(appURL) ?? ""
+            return .object([("type", "dataset"), ("inodeId", .string(source.id)), ("url", .string(url))])
+        case .table:
+            return .object([("type", "table"), ("inodeId", .string(source.id))])
+        case .customSQL:
+            return customSQL(source)
+        }
+    }
+
+    static func dataModelSource(_ source: SimSource) -> JSONValue {
+        switch source.kind {
+        case .dataModel:
+            return .object([
+                ("type", "data-model"), ("dataModelId", .string(source.id)),
+                ("elementIds", .array([.string(elementId(source))])),
+            ])
+        case .dataset: return .object([("type", "dataset"), ("datasetId", .string(source.id))])
+        case .table: return .object([("type", "table"), ("tableId", .string(source.id))])
+        case .customSQL: return customSQL(source)
+        }
+    }
+
+    static func customSQL(_ source: SimSource) -> JSONValue {
+        .object([
+            ("type", "custom-sql"), ("connectionId", .string(source.id)),
+            ("definition", "select * from ANALYTICS.PUBLIC.EVENTS"),
+            ("customSqlId", .string("sql-" + String(source.id.prefix(8)))),
+        ])
+    }
+
+    static func elementId(_ source: SimSource) -> String { "el-" + String(source.id.prefix(8)) }
+
+    /// Lineage, element by element: one element per source, then the source itself.
+    static func lineage(of document: SimDocument, _ access: SimAccess) -> [JSONValue] {
+        var entries: [JSONValue] = []
+        for source in document.sources {
+            let element = elementId(source)
+            entries.append(
+                .object([
+                    ("type", "element"), ("sourceIds", .array([.string(source.id)])), ("elementId", .string(element)),
+                    ("dataSourceIds", .array([.string(source.id)])),
+                ]))
+            switch source.kind {
+            case .table:
+                let table = access.table(source.id)
+                entries.append(
+                    .object([
+                        ("type", "table"), ("connectionId", .optional(table?.connection.connectionId)),
+                        ("name", .optional(table?.table.path.last)), ("inodeId", .string(source.id)),
+                    ]))
+            case .dataModel:
+                entries.append(
+                    .object([
+                        ("type", "data-model"), ("connectionId", .null),
+                        ("name", .optional(access.document(source.id)?.name)),
+                        ("dataModelId", .string(source.id)),
+                    ]))
+            case .dataset:
+                entries.append(
+                    .object([
+                        ("type", "dataset"), ("connectionId", .null),
+                        ("name", .optional(access.document(source.id)?.name)),
+                        ("inodeId", .string(source.id)),
+                    ]))
+            case .customSQL:
+                entries.append(
+                    .object([
+                        ("type", "customSQL"), ("connectionId", .string(source.id)), ("name", .null),
+                        ("definition", "select * from ANALYTICS.PUBLIC.EVENTS"),
+                    ]))
+            }
+        }
+        return entries
+    }
+}
