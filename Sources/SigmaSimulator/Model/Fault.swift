@@ -10,6 +10,12 @@ public struct Fault: Sendable, Equatable, Codable {
         case latency
         /// Answer 200 with a body cut in the middle.
         case truncated
+        /// Answer 200 with a body that is not JSON at all.
+        case malformed
+        /// Hold the request for `latencyMilliseconds` (default an hour) before answering.
+        case stall
+        /// Send the headers and half the body, then drop the connection.
+        case reset
     }
 
     public var endpoint: String
@@ -18,10 +24,12 @@ public struct Fault: Sendable, Equatable, Codable {
     public var retryAfter: String?
     public var latencyMilliseconds: Int?
     public var count: Int?
+    /// Applies to this share of matching requests (0–1); every one when nil.
+    public var probability: Double?
 
     public init(
         endpoint: String, kind: Kind, status: Int? = nil, retryAfter: String? = nil, latencyMilliseconds: Int? = nil,
-        count: Int? = nil
+        count: Int? = nil, probability: Double? = nil
     ) {
         self.endpoint = endpoint
         self.kind = kind
@@ -29,5 +37,6 @@ public struct Fault: Sendable, Equatable, Codable {
         self.retryAfter = retryAfter
         self.latencyMilliseconds = latencyMilliseconds
         self.count = count
+        self.probability = probability
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Builds organisations deterministically from a seed and sizes: the same parameters always give
 /// the same organisation, ids included.
 ///
@@ -285,6 +287,13 @@ enum SimTimestamp {
     static func iso8601(minutesAfter2025 minutes: Int) -> String {
         let epoch2025 = 1_735_689_600
         return iso8601(epochSeconds: epoch2025 + minutes * 60)
+    }
+
+    /// The current time.
+    static func now() -> String {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return iso8601(epochSeconds: Int(spec.tv_sec))
     }
 
     static func iso8601(epochSeconds: Int) -> String {

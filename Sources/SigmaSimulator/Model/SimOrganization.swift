@@ -31,6 +31,23 @@ public struct SimOrganization: Sendable, Equatable, Codable {
     }
 
     public func member(_ id: String) -> SimMember? { members.first { $0.memberId == id } }
+
+    enum CodingKeys: String, CodingKey {
+        case organizationId, members, teams, folders, documents, connections, grants, credentials
+    }
+
+    /// Everything but `organizationId`, `members` and `credentials` may be left out of a file.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        organizationId = try container.decode(String.self, forKey: .organizationId)
+        members = try container.decode([SimMember].self, forKey: .members)
+        teams = try container.decodeIfPresent([SimTeam].self, forKey: .teams) ?? []
+        folders = try container.decodeIfPresent([SimFolder].self, forKey: .folders) ?? []
+        documents = try container.decodeIfPresent([SimDocument].self, forKey: .documents) ?? []
+        connections = try container.decodeIfPresent([SimConnection].self, forKey: .connections) ?? []
+        grants = try container.decodeIfPresent([SimGrant].self, forKey: .grants) ?? []
+        credentials = try container.decode([SimCredential].self, forKey: .credentials)
+    }
 }
 
 /// A member (user), with Sigma's account type.

@@ -153,6 +153,16 @@ public final class SimulatorState: Sendable {
         }
     }
 
+    /// Edits one document in place; false when there is none with that id.
+    @discardableResult
+    public func editDocument(_ id: String, _ edit: (inout SimDocument) -> Void) -> Bool {
+        state.withLock { state in
+            guard let index = state.organization.documents.firstIndex(where: { $0.id == id }) else { return false }
+            edit(&state.organization.documents[index])
+            return true
+        }
+    }
+
     public func setKeepTokensOnRevoke(_ keep: Bool) {
         state.withLock { $0.keepTokensOnRevoke = keep }
     }
@@ -178,7 +188,12 @@ public final class SimulatorState: Sendable {
     func arrive(endpoint: String) -> Fault? {
         state.withLock { state in
             state.requestCounts[endpoint, default: 0] += 1
-            guard let index = state.faults.firstIndex(where: { $0.endpoint == endpoint || $0.endpoint == "*" }) else {
+            guard
+                let index = state.faults.firstIndex(where: { fault in
+                    (fault.endpoint == endpoint || fault.endpoint == "*")
+                        && (fault.probability.map { Double.random(in: 0..<1) < $0 } ?? true)
+                })
+            else {
                 return nil
             }
             let fault = state.faults[index]

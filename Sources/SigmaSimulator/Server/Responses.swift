@@ -273,14 +273,26 @@ struct SimReply: ResponseGenerator {
     var status: HTTPResponse.Status
     var headers: HTTPFields
     var body: ByteBuffer
+    /// Send half the body, then drop the connection (the `reset` fault).
+    var resetMidBody = false
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         response
     }
 
     var response: Response {
-        Response(status: status, headers: headers, body: .init(byteBuffer: body))
+        guard resetMidBody else { return Response(status: status, headers: headers, body: .init(byteBuffer: body)) }
+        let whole = body
+        let half = whole.getSlice(at: whole.readerIndex, length: whole.readableBytes / 2) ?? whole
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(contentLength: whole.readableBytes) { writer in
+                try await writer.write(half)
+                throw ConnectionReset()
+            })
     }
+
+    struct ConnectionReset: Error {}
 }
 
 enum SimResponse {

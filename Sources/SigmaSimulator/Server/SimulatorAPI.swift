@@ -61,6 +61,17 @@ public enum SimulatorAPI {
                 reply.body.getSlice(at: reply.body.readerIndex, length: max(1, reply.body.readableBytes / 2))
                 ?? reply.body
             return reply
+        case .malformed:
+            return SimReply(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ByteBuffer(string: "<html><body>Bad gateway</body></html>"))
+        case .stall:
+            try await Task.sleep(for: .milliseconds(fault.latencyMilliseconds ?? 3_600_000))
+            return try await body()
+        case .reset:
+            var reply = try await body()
+            reply.resetMidBody = true
+            return reply
         }
     }
 

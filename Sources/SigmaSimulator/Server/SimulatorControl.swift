@@ -8,6 +8,9 @@ import NIOCore
 /// Routes (all answer JSON):
 /// - `POST /control/credentials/{clientId}/revoke` (`?keepTokens=true` lets issued tokens live on), `…/restore`
 /// - `POST /control/members/{memberId}/deactivate`, `…/reactivate`
+/// - `POST /control/documents` with a ``SimDocument`` as JSON adds it; `POST /control/documents/{id}/archive`;
+///   `POST /control/documents/{id}/touch` bumps its version and `updatedAt`
+/// - `POST /control/grants` with a ``SimGrant`` as JSON; `DELETE /control/grants/{grantId}`
 /// - `POST /control/faults` with a ``Fault`` as JSON; `DELETE /control/faults`
 /// - `POST /control/unreachable`, `POST /control/reachable`: close or reopen the API listener
 /// - `GET /control/requests`: requests per route template; `DELETE /control/requests` resets them
@@ -33,9 +36,43 @@ public enum SimulatorControl {
             let memberId = context.parameters.get("memberId") ?? ""
             return done(state.setDeactivated(memberId: memberId, false), "member \(memberId) reactivated")
         }
+        router.post("/control/documents") { request, _ in
+            guard let document = try await decode(SimDocument.self, request) else {
+                return SimResponse.error(.badRequest, "Body must be a document (see SimDocument)", code: "bad_request")
+            }
+            state.update { $0.documents.append(document) }
+            return SimResponse.json(["result": "document \(document.id) added"])
+        }
+        router.post("/control/documents/:id/archive") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            return done(state.editDocument(id) { $0.isArchived = true }, "document \(id) archived")
+        }
+        router.post("/control/documents/:id/touch") { _, context in
+            let id = context.parameters.get("id") ?? ""
+            return done(
+                state.editDocument(id) { document in
+                    document.latestVersion += 1
+                    document.updatedAt = SimTimestamp.now()
+                }, "document \(id) changed")
+        }
+        router.post("/control/grants") { request, _ in
+            guard let grant = try await decode(SimGrant.self, request) else {
+                return SimResponse.error(.badRequest, "Body must be a grant (see SimGrant)", code: "bad_request")
+            }
+            state.update { $0.grants.append(grant) }
+            return SimResponse.json(["result": "grant \(grant.grantId) added"])
+        }
+        router.delete("/control/grants/:grantId") { _, context in
+            let id = context.parameters.get("grantId") ?? ""
+            let removed = state.update { organization in
+                let before = organization.grants.count
+                organization.grants.removeAll { $0.grantId == id }
+                return organization.grants.count < before
+            }
+            return done(removed, "grant \(id) removed")
+        }
         router.post("/control/faults") { request, _ in
-            let body = try await request.body.collect(upTo: 64 << 10)
-            guard let fault = try? JSONDecoder().decode(Fault.self, from: Data(buffer: body)) else {
+            guard let fault = try await decode(Fault.self, request) else {
                 return SimResponse.error(
                     .badRequest,
                     "Body must be a fault: {endpoint, kind, status?, retryAfter?, latencyMilliseconds?, count?}",
@@ -69,6 +106,11 @@ public enum SimulatorControl {
             return SimResponse.json(["result": "counts reset"])
         }
         return router
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T? {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        return try? JSONDecoder().decode(T.self, from: Data(buffer: body))
     }
 
     static func done(_ found: Bool, _ message: String) -> SimReply {
