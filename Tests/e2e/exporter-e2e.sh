@@ -135,6 +135,49 @@ for path in / /metrics /-/ready /-/healthy /nope; do curl -s "http://127.0.0.1:$
 kill -TERM "$env_pid"; wait "$env_pid"
 check "the secret appears nowhere (stdout, stderr, pages)" bash -c "! grep -q -- '$secret' '$work/env.out' '$work/env.err' '$work/pages.txt'"
 
+# --- A config file: SIGHUP reloads it, a bad one is refused and the old one keeps running ------
+cat >"$work/sigma.yml" <<YAML
+organizations:
+  - name: filed
+    base_url: http://127.0.0.1:$sim_port
+    client_id: demo-crawler-client-7f3a9c
+    client_secret_file: $work/crawler-secret
+YAML
+port=$(free_port)
+env -i PATH="$PATH" "$exporter" --config.file="$work/sigma.yml" --web.listen-address="127.0.0.1:$port" \
+  --poll.interval=1s >"$work/file.out" 2>"$work/file.err" &
+file_pid=$!
+pids+=("$file_pid")
+check "config-file exporter becomes ready" wait_for "http://127.0.0.1:$port/-/ready" 30
+echo "organizations: [{name: filed, cloud: mars}]" >"$work/sigma.yml"
+kill -HUP "$file_pid"
+sleep 1
+check "a bad file on SIGHUP is refused (reload_successful 0)" test "$(metric "http://127.0.0.1:$port" sigma_config_last_reload_successful)" = "0"
+check "and the running configuration keeps polling" test "$(metric "http://127.0.0.1:$port" 'sigma_credential_valid{org="filed"}')" = "1"
+check "the refusal is logged with the field" grep -q 'organizations\[0\].cloud' "$work/file.err"
+kill -TERM "$file_pid"; wait "$file_pid"
+
+# --- Shutdown with a poll in flight (every Sigma answer takes 5 s) -----------------------------
+slow_port=$(free_port)
+"$simulator" --port "$slow_port" --latency 5000 >/dev/null 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$slow_port/v2/whoami" 20 401 || true
+port=$(free_port)
+env -i PATH="$PATH" SIGMA_BASE_URL="http://127.0.0.1:$slow_port" SIGMA_CLIENT_ID=demo-crawler-client-7f3a9c \
+  SIGMA_CLIENT_SECRET_FILE="$work/crawler-secret" "$exporter" --web.listen-address="127.0.0.1:$port" >/dev/null 2>&1 &
+slow_pid=$!
+pids+=("$slow_pid")
+wait_for "http://127.0.0.1:$port/-/healthy" 20
+sleep 2  # the first poll is now waiting on Sigma
+check "not ready while the first poll is in flight" test "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/-/ready")" = "503"
+start_ns=$(date +%s%N)
+kill -TERM "$slow_pid"
+wait "$slow_pid"
+status=$?
+elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+echo "     (graceful shutdown with a poll in flight took ${elapsed_ms} ms)"
+check "SIGTERM with a poll in flight exits 0 within a second" test "$status" -eq 0 -a "$elapsed_ms" -lt 1000
+
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
