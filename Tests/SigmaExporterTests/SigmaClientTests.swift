@@ -151,6 +151,29 @@ struct SigmaClientTests {
         }
     }
 
+    @Test func callsANonJSONBodyABadResponse() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = sim.client()
+            _ = try await client.mintToken()
+            sim.state.addFault(Fault(endpoint: "/v2/whoami", kind: .malformed, count: 1))
+            let error = await #expect(throws: SigmaError.self) { _ = try await client.get(WhoAmI.self, .whoami) }
+            #expect(error?.reason == .badResponse)
+            #expect("\(error!)".contains("not valid JSON"))
+        }
+    }
+
+    @Test func retriesAConnectionResetMidBody() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .reset, count: 1))
+            _ = try await client.mintToken()
+            #expect(observer.count("/v2/auth/token", code: "connection_error") == 1)
+            #expect(observer.count("/v2/auth/token", code: "200") == 1)
+            #expect(observer.retryReasons == [.unreachable])
+        }
+    }
+
     @Test func boundsTheResponseBody() async throws {
         try await SimulatorFixture.with { sim in
             let client = SigmaClient(
