@@ -4,7 +4,11 @@ import ExporterCore
 /// its file and adding one line here: flags, config keys and `sigma_collector_*` follow.
 public enum CollectorRegistry {
     public static let all: [any Collector.Type] = [
-        CredentialsCollector.self
+        CredentialsCollector.self,
+        WorkbooksCollector.self,
+        DatasetsCollector.self,
+        DataModelsCollector.self,
+        ConnectionsCollector.self,
     ]
 
     /// The plugin type called `name`, if any.

@@ -61,13 +61,14 @@ public final class CredentialsCollector: Collector {
                         state.owner?.memberType = member.memberType
                         if inventoryUsable { state.ownerActive = member.isActive }
                     }
+                    context.shared.record(CredentialOwner(memberId: member.memberId, displayName: member.displayName))
                 } catch {
                     failures.append(error)
                 }
             }
         }
 
-        logInventoryModeIfChanged()
+        recordInventoryMode()
         let families = await families()
         if let first = failures.first {
             throw PartialFailure(underlying: first, families: families)
@@ -140,41 +141,50 @@ public final class CredentialsCollector: Collector {
     }
 
     /// Whether the denominators can come from an org-wide listing, and why (or why not).
-    static func inventoryMode(_ state: State, hasInventoryCredential: Bool) -> (complete: Bool, why: String) {
+    static func inventoryMode(_ state: State, hasInventoryCredential: Bool) -> InventoryDecision {
         if state.inventoryValid == true && state.inventoryOwnerIsAdmin == true {
-            return (true, "the inventory credential's owner is an Admin")
+            return InventoryDecision(
+                source: .inventoryCredential, reason: "the inventory credential's owner is an Admin")
         }
         if state.valid == true, state.owner?.memberType?.lowercased() == "admin" {
-            return (true, "the monitored credential's owner is an Admin")
+            return InventoryDecision(
+                source: .monitoredCredential, reason: "the monitored credential's owner is an Admin")
         }
         if !hasInventoryCredential {
-            return (
-                false,
-                "no inventory credential is configured and the monitored credential's owner is not an Admin: configure inventory.client_id (or SIGMA_INVENTORY_CLIENT_ID) with an Admin-owned credential"
+            return InventoryDecision(
+                source: .none,
+                reason:
+                    "no inventory credential is configured and the monitored credential's owner is not an Admin: configure inventory.client_id (or SIGMA_INVENTORY_CLIENT_ID) with an Admin-owned credential"
             )
         }
-        if state.inventoryValid == false { return (false, "Sigma rejected the inventory credential") }
-        if state.inventoryOwnerIsAdmin == false {
-            return (false, "the inventory credential's owner is not an Admin: use a credential owned by an Admin")
+        if state.inventoryValid == false {
+            return InventoryDecision(source: .none, reason: "Sigma rejected the inventory credential")
         }
-        return (false, "the inventory credential has not been checked yet")
+        if state.inventoryOwnerIsAdmin == false {
+            return InventoryDecision(
+                source: .none,
+                reason: "the inventory credential's owner is not an Admin: use a credential owned by an Admin")
+        }
+        return InventoryDecision(source: .none, reason: "the inventory credential has not been checked yet")
     }
 
-    func logInventoryModeIfChanged() {
-        let (mode, changed) = state.withLock { state -> ((complete: Bool, why: String), Bool) in
+    /// Shares the inventory decision with the coverage collectors, and logs it when it changes.
+    func recordInventoryMode() {
+        let (mode, changed) = state.withLock { state -> (InventoryDecision, Bool) in
             let mode = Self.inventoryMode(state, hasInventoryCredential: context.inventoryClient != nil)
-            let changed = state.loggedInventoryMode != mode.why
-            state.loggedInventoryMode = mode.why
+            let changed = state.loggedInventoryMode != mode.reason
+            state.loggedInventoryMode = mode.reason
             return (mode, changed)
         }
+        context.shared.record(mode)
         guard changed else { return }
-        if mode.complete {
+        if mode.isComplete {
             context.logger.info(
-                "Inventory complete", metadata: ["org": "\(context.organization)", "why": "\(mode.why)"])
+                "Inventory complete", metadata: ["org": "\(context.organization)", "why": "\(mode.reason)"])
         } else {
             context.logger.warning(
                 "Inventory incomplete: coverage denominators are not published",
-                metadata: ["org": "\(context.organization)", "why": "\(mode.why)"])
+                metadata: ["org": "\(context.organization)", "why": "\(mode.reason)"])
         }
     }
 
@@ -212,7 +222,7 @@ public final class CredentialsCollector: Collector {
             .gauge(
                 "sigma_credential_rotation_deadline_timestamp_seconds", help: Help.rotation,
                 one(context.configuration.rotateBefore)),
-            .gauge("sigma_inventory_complete", help: Help.inventoryComplete, flag(mode.complete)),
+            .gauge("sigma_inventory_complete", help: Help.inventoryComplete, flag(mode.isComplete)),
             .gauge(
                 "sigma_inventory_credential_valid", help: Help.inventoryValid,
                 context.inventoryClient == nil ? [] : flag(snapshot.inventoryValid)),

@@ -18,6 +18,27 @@ public struct Endpoint: Sendable, Equatable {
     public static let workbooks = Endpoint(template: "/v2/workbooks", path: "/v2/workbooks")
     public static let members = Endpoint(template: "/v2/members", path: "/v2/members")
 
+    public static let datasets = Endpoint(template: "/v2/datasets", path: "/v2/datasets")
+    public static let dataModels = Endpoint(template: "/v2/dataModels", path: "/v2/dataModels")
+    public static let connections = Endpoint(template: "/v2/connections", path: "/v2/connections")
+    public static let connectionPaths = Endpoint(template: "/v2/connections/paths", path: "/v2/connections/paths")
+
+    public static func workbookSources(_ id: String) -> Endpoint {
+        Endpoint(template: "/v2/workbooks/{id}/sources", path: "/v2/workbooks/\(percentEncoded(id))/sources")
+    }
+
+    public static func datasetSources(_ id: String) -> Endpoint {
+        Endpoint(template: "/v2/datasets/{id}/sources", path: "/v2/datasets/\(percentEncoded(id))/sources")
+    }
+
+    public static func dataModelSources(_ id: String) -> Endpoint {
+        Endpoint(template: "/v2/dataModels/{id}/sources", path: "/v2/dataModels/\(percentEncoded(id))/sources")
+    }
+
+    public static func tablePath(_ inodeId: String) -> Endpoint {
+        Endpoint(template: "/v2/connections/paths/{id}", path: "/v2/connections/paths/\(percentEncoded(inodeId))")
+    }
+
     public static func member(_ memberId: String) -> Endpoint {
         Endpoint(template: "/v2/members/{id}", path: "/v2/members/" + percentEncoded(memberId))
     }

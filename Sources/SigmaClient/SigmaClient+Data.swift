@@ -44,3 +44,29 @@ extension SigmaClient {
         throw SigmaError(.badResponse("more than \(maxPages) pages"), endpoint: endpoint.template)
     }
 }
+
+extension SigmaClient {
+    /// Reads every page of a `pageToken`/`pageSize` endpoint (data model sources).
+    public func dataModelSources(
+        _ id: String, pageSize: Int = 1000, maxPages: Int = 1000
+    ) async throws
+        -> [DocumentSource]
+    {
+        var sources: [DocumentSource] = []
+        var token: String?
+        var seen: Set<String> = []
+        let endpoint = Endpoint.dataModelSources(id)
+        for _ in 0..<maxPages {
+            var query = [("pageSize", String(pageSize))]
+            if let token { query.append(("pageToken", token)) }
+            let page = try await get(DataModelSourcesPage.self, endpoint, query: query)
+            sources += page.entries
+            guard let next = page.nextPageToken, !next.isEmpty else { return sources }
+            guard seen.insert(next).inserted else {
+                throw SigmaError(.badResponse("page token repeats"), endpoint: endpoint.template)
+            }
+            token = next
+        }
+        throw SigmaError(.badResponse("more than \(maxPages) pages"), endpoint: endpoint.template)
+    }
+}

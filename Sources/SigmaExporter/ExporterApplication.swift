@@ -34,21 +34,23 @@ public enum ExporterApplication {
             configuration: SigmaClient.httpConfiguration(poll: configuration.poll))
 
         let store = MetricsStore()
+        let reports = InaccessibleReports()
         let selection = options.selection
         let pollInterval = options.pollInterval
         let plan = PollingPlan.make(
             configuration: configuration, selection: selection, pollInterval: pollInterval, http: http, store: store,
-            logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
+            reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
         let polling = PollingService(initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP) {
             () throws(ConfigError) -> PollingPlan in
             let fresh = try load()
             return PollingPlan.make(
                 configuration: fresh, selection: selection, pollInterval: pollInterval, http: http, store: store,
-                logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
+                reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
         }
         let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,
-            reload: { await polling.reload() }, organizations: { polling.organizations })
+            reload: { await polling.reload() }, organizations: { polling.organizations },
+            inaccessibleReport: options.inaccessibleReport, reports: reports)
         let router = ExporterRouter.build(store: store, options: webOptions)
         let app = Application(
             router: router,

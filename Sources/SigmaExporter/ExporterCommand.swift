@@ -30,6 +30,9 @@ public struct ExporterCommand: AsyncParsableCommand {
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable POST /-/reload.")
     var enableLifecycle = false
 
+    @Flag(name: .customLong("no-web.inaccessible"), help: "Do not serve the /inaccessible report.")
+    var disableInaccessible = false
+
     @Option(name: .customLong("poll.interval"), help: "Override every collector's interval (e.g. 30s, 5m).")
     var pollInterval: String?
 
@@ -77,7 +80,8 @@ public struct ExporterCommand: AsyncParsableCommand {
         }
         return ExporterOptions(
             configFile: configFile, listenAddress: address, telemetryPath: telemetryPath,
-            enableLifecycle: enableLifecycle, selection: selection, pollInterval: interval, logLevel: level,
+            enableLifecycle: enableLifecycle, inaccessibleReport: !disableInaccessible, selection: selection,
+            pollInterval: interval, logLevel: level,
             logFormat: format, demo: demo)
     }
 

@@ -7,6 +7,7 @@ public struct ExporterOptions: Sendable {
     public var listenAddress: ListenAddress
     public var telemetryPath: String
     public var enableLifecycle: Bool
+    public var inaccessibleReport: Bool
     public var selection: CollectorSelection
     public var pollInterval: Duration?
     public var logLevel: Logger.Level
@@ -15,7 +16,8 @@ public struct ExporterOptions: Sendable {
 
     public init(
         configFile: String? = nil, listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9906),
-        telemetryPath: String = "/metrics", enableLifecycle: Bool = false, selection: CollectorSelection = .init(),
+        telemetryPath: String = "/metrics", enableLifecycle: Bool = false, inaccessibleReport: Bool = true,
+        selection: CollectorSelection = .init(),
         pollInterval: Duration? = nil, logLevel: Logger.Level = .info, logFormat: LogFormatChoice = .logfmt,
         demo: Bool = false
     ) {
@@ -23,6 +25,7 @@ public struct ExporterOptions: Sendable {
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
         self.enableLifecycle = enableLifecycle
+        self.inaccessibleReport = inaccessibleReport
         self.selection = selection
         self.pollInterval = pollInterval
         self.logLevel = logLevel

@@ -16,7 +16,8 @@ public struct PollingPlan: Sendable {
 
     public static func make(
         configuration: ExporterConfiguration, selection: CollectorSelection, pollInterval: Duration?,
-        http: HTTPClient, store: MetricsStore, logger: Logger, retryPolicy: RetryPolicy = RetryPolicy(),
+        http: HTTPClient, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
+        retryPolicy: RetryPolicy = RetryPolicy(),
         tokenRequestInterval: Duration = .seconds(1)
     ) -> PollingPlan {
         var scheduled: [ScheduledCollector] = []
@@ -34,13 +35,18 @@ public struct PollingPlan: Sendable {
                     retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval, observer: observer,
                     logger: clientLogger)
             }
-            let context = OrganizationContext(
-                configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
-                now: { Date().timeIntervalSince1970 })
+            var intervals: [String: Duration] = [:]
             for type in CollectorRegistry.all {
                 let override = organization.collectors[type.name]
                 guard selection.isEnabled(type, override: override) else { continue }
-                let interval = pollInterval ?? override?.interval ?? type.defaultInterval
+                intervals[type.name] = pollInterval ?? override?.interval ?? type.defaultInterval
+            }
+            let context = OrganizationContext(
+                configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
+                now: { Date().timeIntervalSince1970 }, shared: OrganizationState(), reports: reports,
+                intervals: intervals)
+            for type in CollectorRegistry.all {
+                guard let interval = intervals[type.name] else { continue }
                 // A poll may take its whole interval, but never less than two request timeouts.
                 let timeout = max(interval, configuration.poll.requestTimeout * 2)
                 scheduled.append(
@@ -49,6 +55,7 @@ public struct PollingPlan: Sendable {
                         timeout: timeout, collector: type.init(context: context)))
             }
         }
+        reports.retain(Set(configuration.organizations.map(\.name)))
         return PollingPlan(collectors: scheduled, organizations: configuration.organizations.map(\.name))
     }
 }

@@ -8,6 +8,9 @@ public struct Member: Decodable, Sendable, Equatable {
     public var memberType: String
     public var isArchived: Bool?
     public var isInactive: Bool?
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
 
     public init(
         memberId: String, organizationId: String, memberType: String, isArchived: Bool? = nil,
@@ -18,6 +21,17 @@ public struct Member: Decodable, Sendable, Equatable {
         self.memberType = memberType
         self.isArchived = isArchived
         self.isInactive = isInactive
+    }
+
+    /// "First Last <email>" as far as known, for "share with …" hints.
+    public var displayName: String {
+        let name = [firstName, lastName].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        switch (name.isEmpty, email) {
+        case (false, .some(let email)): return "\(name) <\(email)>"
+        case (false, nil): return name
+        case (true, .some(let email)): return email
+        case (true, nil): return memberId
+        }
     }
 
     /// Whether the member can still act: neither deactivated nor archived.

@@ -25,7 +25,7 @@ struct ExporterEndToEndTests {
             sim.state.setKeepTokensOnRevoke(true)
             try await ExporterHarness.with(configuration: Self.configuration(sim)) { exporter in
                 _ = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 1\n") }
-                #expect(try await exporter.fetch("/-/ready").status == 200)
+                try await exporter.waitForReady()
                 sim.state.revoke(clientId: DemoOrganization.crawlerClientId)
                 let metrics = try await exporter.waitForMetrics {
                     $0.contains("sigma_credential_valid{org=\"acme\"} 0\n")
@@ -43,12 +43,12 @@ struct ExporterEndToEndTests {
             try await ExporterHarness.with(configuration: Self.configuration(sim)) { exporter in
                 _ = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 1\n") }
                 try await sim.server.setReachable(false)
+                // Wait for a poll whose check itself failed (not one cut short after the check).
                 let metrics = try await exporter.waitForMetrics {
                     $0.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 0\n")
+                        && !$0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n")
                 }
                 #expect(metrics.contains("sigma_credential_valid{org=\"acme\"} 1\n"))
-                #expect(
-                    !metrics.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n"))
                 #expect(
                     metrics.contains(
                         "sigma_api_requests_total{org=\"acme\",endpoint=\"/v2/auth/token\",code=\"connection_error\"}"))

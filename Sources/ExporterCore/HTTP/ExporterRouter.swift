@@ -1,7 +1,8 @@
 import Hummingbird
 import NIOCore
 
-/// Builds the exporter's routes: `/`, the telemetry path, `/-/healthy`, `/-/ready`, `/-/reload`.
+/// Builds the exporter's routes: `/`, the telemetry path, `/inaccessible`, `/-/healthy`, `/-/ready`,
+/// `/-/reload`.
 ///
 /// Every response carries an explicit `Content-Type`. Nothing here talks to Sigma: a scrape only
 /// reads the store.
@@ -15,6 +16,14 @@ public enum ExporterRouter {
         }
         router.get("/") { _, _ in
             html(LandingPage.render(store: store, options: options))
+        }
+        if options.inaccessibleReport {
+            let inaccessible = InaccessibleResponder(reports: options.reports, organizations: options.organizations)
+            router.get("/inaccessible") { request, _ in
+                let query = request.uri.queryParameters
+                return inaccessible.respond(
+                    accept: request.headers[.accept], format: query.get("format"), limitParameter: query.get("limit"))
+            }
         }
         router.get("/-/healthy") { _, _ in
             text("Healthy\n")

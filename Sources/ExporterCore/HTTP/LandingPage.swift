@@ -28,6 +28,7 @@ enum LandingPage {
             Version \(escape(info.version)) (revision \(escape(info.revision)), Swift \(escape(info.swiftVersion))).</p>
             <ul>
             <li><a href="\(escape(options.telemetryPath))">Metrics</a></li>
+            \(options.inaccessibleReport ? "<li><a href=\"/inaccessible\">What the credential cannot reach</a> (<a href=\"/inaccessible?format=json\">JSON</a>)</li>" : "")
             <li><a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></li>
             </ul>
             <h2>Organisations</h2>

@@ -8,16 +8,22 @@ public struct WebOptions: Sendable {
     /// The configured organisations, in configuration order, for the landing page.
     public var organizations: @Sendable () -> [String]
     public var buildInfo: BuildInfo
+    /// Serves `/inaccessible` (off with `--no-web.inaccessible`).
+    public var inaccessibleReport: Bool
+    public var reports: InaccessibleReports
 
     public init(
         telemetryPath: String = "/metrics", enableLifecycle: Bool = false,
         reload: @escaping @Sendable () async -> String? = { "reload is not available" },
-        organizations: @escaping @Sendable () -> [String] = { [] }, buildInfo: BuildInfo = .current
+        organizations: @escaping @Sendable () -> [String] = { [] }, buildInfo: BuildInfo = .current,
+        inaccessibleReport: Bool = true, reports: InaccessibleReports = InaccessibleReports()
     ) {
         self.telemetryPath = telemetryPath
         self.enableLifecycle = enableLifecycle
         self.reload = reload
         self.organizations = organizations
         self.buildInfo = buildInfo
+        self.inaccessibleReport = inaccessibleReport
+        self.reports = reports
     }
 }

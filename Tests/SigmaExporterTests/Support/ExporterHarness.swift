@@ -67,6 +67,16 @@ struct ExporterHarness {
         }
     }
 
+    /// Waits (real time, up to ten seconds) until `/-/ready` answers 200.
+    func waitForReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if try await fetch("/-/ready").status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw StartupError("never ready")
+    }
+
     /// Waits (real time, up to `seconds`) until `/metrics` satisfies `condition`.
     func waitForMetrics(seconds: Double = 10, _ condition: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))

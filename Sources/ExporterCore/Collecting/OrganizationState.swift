@@ -1,0 +1,64 @@
+import Synchronization
+
+/// What the collectors of one organisation share between them: listings, the inventory decision
+/// and who owns the monitored credential.
+///
+/// Lives as long as the configuration; a reload starts afresh.
+public final class OrganizationState: Sendable {
+    public let listings = SharedListings()
+    let inventory = Mutex<InventoryDecision?>(nil)
+    let owner = Mutex<CredentialOwner?>(nil)
+
+    public init() {}
+
+    /// The last inventory decision and when it was made.
+    public var inventoryDecision: InventoryDecision? { inventory.withLock { $0 } }
+
+    public func record(_ decision: InventoryDecision) {
+        inventory.withLock { $0 = decision }
+    }
+
+    /// The monitored credential's owner, once a check has read it.
+    public var credentialOwner: CredentialOwner? { owner.withLock { $0 } }
+
+    public func record(_ owner: CredentialOwner) {
+        self.owner.withLock { $0 = owner }
+    }
+}
+
+/// Where the denominators come from, decided by the `credentials` collector (or, before its first
+/// poll, by the first coverage collector that needs it).
+public struct InventoryDecision: Sendable, Equatable {
+    public enum Source: Sendable, Equatable {
+        /// The Admin-owned inventory credential lists with `skipPermissionCheck=true`.
+        case inventoryCredential
+        /// The monitored credential's owner is an Admin: it lists with `skipPermissionCheck=true`.
+        case monitoredCredential
+        /// No org-wide listing: only the visible side is published.
+        case none
+    }
+
+    public var source: Source
+    /// Why, in words for a log line.
+    public var reason: String
+    public var decidedAt: ContinuousClock.Instant
+
+    public init(source: Source, reason: String, decidedAt: ContinuousClock.Instant = .now) {
+        self.source = source
+        self.reason = reason
+        self.decidedAt = decidedAt
+    }
+
+    public var isComplete: Bool { source != .none }
+}
+
+/// The member who owns the monitored credential, for "share with …" hints.
+public struct CredentialOwner: Sendable, Equatable {
+    public var memberId: String
+    public var displayName: String
+
+    public init(memberId: String, displayName: String) {
+        self.memberId = memberId
+        self.displayName = displayName
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Serves `/inaccessible`: per organisation, each document the monitored credential cannot view
+/// and each connection it cannot use, with what would fix it. JSON by default, an HTML table for
+/// a browser. Bounded: at most `limit` items per list (default 500, at most 10,000), with totals.
+struct InaccessibleResponder: Sendable {
+    let reports: InaccessibleReports
+    let organizations: @Sendable () -> [String]
+
+    struct Body: Encodable {
+        var organizations: [Organization]
+    }
+
+    struct Organization: Encodable {
+        var org: String
+        var inventoryComplete: Bool
+        /// Why there is no list, when there is none.
+        var note: String?
+        var credentialOwner: String?
+        var documents: Listing<InaccessibleDocument>?
+        var connections: Listing<InaccessibleConnection>?
+        var fixDocuments: String
+        var fixConnections: String
+        var updatedAt: Double?
+    }
+
+    struct Listing<Item: Encodable>: Encodable {
+        var total: Int
+        var returned: Int
+        var items: [Item]
+    }
+
+    /// `format` (`json` or `html`) overrides what `Accept` asks for.
+    func respond(accept: String?, format: String?, limitParameter: String?) -> Response {
+        let limit = min(10_000, max(1, limitParameter.flatMap(Int.init) ?? 500))
+        let body = Body(organizations: organizations().map { organization(named: $0, limit: limit) })
+        let wantsHTML = format.map { $0 == "html" } ?? (accept?.contains("text/html") ?? false)
+        if wantsHTML {
+            return Response(
+                status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: html(body))))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func organization(named name: String, limit: Int) -> Organization {
+        let report = reports.report(for: name)
+        let owner = report?.credentialOwner ?? "the monitored credential's owner"
+        var organization = Organization(
+            org: name, inventoryComplete: report?.inventoryComplete ?? false, credentialOwner: report?.credentialOwner,
+            fixDocuments: "Share each document (or a folder or workspace above it) with \(owner), Can view or more.",
+            fixConnections: "Grant \(owner) Can use on each connection (or on the paths the documents read).",
+            updatedAt: report?.updatedAt)
+        guard let report else {
+            organization.note = "not polled yet"
+            return organization
+        }
+        let documents = DocumentKind.allCases.compactMap { report.documents[$0] }
+        if !documents.isEmpty {
+            let all = documents.flatMap { $0 }
+            organization.documents = Listing(
+                total: all.count, returned: min(limit, all.count), items: Array(all.prefix(limit)))
+        }
+        if let connections = report.connections {
+            organization.connections = Listing(
+                total: connections.count, returned: min(limit, connections.count),
+                items: Array(connections.prefix(limit)))
+        }
+        if !report.inventoryComplete {
+            organization.note =
+                "no org-wide inventory (no Admin-owned credential): what exists, and so what is out of reach, is unknown"
+        }
+        return organization
+    }
+
+    func html(_ body: Body) -> String {
+        var rows = ""
+        for organization in body.organizations {
+            rows += "<h2>\(LandingPage.escape(organization.org))</h2>"
+            if let note = organization.note { rows += "<p><em>\(LandingPage.escape(note))</em></p>" }
+            if let documents = organization.documents {
+                rows += "<h3>Documents the credential cannot view (\(documents.returned) of \(documents.total))</h3>"
+                rows += "<p>\(LandingPage.escape(organization.fixDocuments))</p>"
+                rows += "<table><tr><th>kind</th><th>name</th><th>path</th><th>owner</th><th>id</th></tr>"
+                for item in documents.items {
+                    rows +=
+                        "<tr><td>\(item.kind.rawValue)</td><td><a href=\"\(LandingPage.escape(item.url))\">"
+                        + "\(LandingPage.escape(item.name))</a></td><td>\(LandingPage.escape(item.path))</td>"
+                        + "<td>\(LandingPage.escape(item.owner))</td><td>\(LandingPage.escape(item.id))</td></tr>"
+                }
+                rows += "</table>"
+            }
+            if let connections = organization.connections {
+                rows +=
+                    "<h3>Connections the credential cannot use (\(connections.returned) of \(connections.total))</h3>"
+                rows += "<p>\(LandingPage.escape(organization.fixConnections))</p>"
+                rows += "<table><tr><th>name</th><th>type</th><th>id</th><th>used by</th></tr>"
+                for item in connections.items {
+                    let users = item.usedBy.map { LandingPage.escape($0.name) }.joined(separator: ", ")
+                    let more =
+                        item.usedByTotal > item.usedBy.count ? " and \(item.usedByTotal - item.usedBy.count) more" : ""
+                    rows +=
+                        "<tr><td>\(LandingPage.escape(item.name))</td><td>\(LandingPage.escape(item.type))</td>"
+                        + "<td>\(LandingPage.escape(item.id))</td><td>\(users)\(more)</td></tr>"
+                }
+                rows += "</table>"
+            }
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>Sigma Exporter: out of reach</title>
+            <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>
+            </head><body><h1>Out of the credential's reach</h1><p><a href="/">Back</a></p>
+            \(rows)
+            </body></html>
+
+            """
+    }
+}
