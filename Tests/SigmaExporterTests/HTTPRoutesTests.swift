@@ -1,5 +1,6 @@
 import CompressNIO
 import ExporterCore
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -107,6 +108,76 @@ struct HTTPRoutesTests {
                 #expect(page.contains("<td>acme</td><td>accepted</td>"))
                 #expect(page.contains("&lt;b&gt;evil&lt;/b&gt;"))
                 #expect(!page.contains("<b>evil</b>"))
+            }
+        }
+    }
+}
+
+@Suite("The /inaccessible report")
+struct InaccessibleRouteTests {
+    func app(reports: InaccessibleReports, enabled: Bool = true) -> some ApplicationProtocol {
+        let options = WebOptions(organizations: { ["acme", "quiet"] }, inaccessibleReport: enabled, reports: reports)
+        return Application(router: ExporterRouter.build(store: MetricsStore(), options: options))
+    }
+
+    func filledReports() -> InaccessibleReports {
+        let reports = InaccessibleReports()
+        let documents = (0..<3).map {
+            InaccessibleDocument(
+                kind: .workbook, id: "wb-\($0)", name: "Revenue <\($0)>", path: "Finance", owner: "owner-1",
+                url: "https://app.sigmacomputing.com/x/workbook/wb-\($0)")
+        }
+        reports.setDocuments(
+            documents, kind: .workbook, organization: "acme", inventoryComplete: true, owner: "Cat Crawler <c@x>",
+            now: 5)
+        reports.setConnections(
+            [
+                InaccessibleConnection(
+                    id: "c1", name: "Warehouse", type: "snowflake",
+                    usedBy: [.init(kind: .workbook, id: "wb-0", name: "Revenue")], usedByTotal: 1)
+            ],
+            organization: "acme", inventoryComplete: true, owner: nil, now: 5)
+        reports.setDocuments(nil, kind: .workbook, organization: "quiet", inventoryComplete: false, owner: nil, now: 5)
+        return reports
+    }
+
+    @Test func answersJSONByDefaultWithTotalsAndACap() async throws {
+        try await app(reports: filledReports()).test(.router) { client in
+            try await client.execute(uri: "/inaccessible?limit=2", method: .get) { response in
+                #expect(response.headers[.contentType] == "application/json; charset=utf-8")
+                let body = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let organizations = try #require(body["organizations"] as? [[String: Any]])
+                #expect(organizations.map { $0["org"] as? String } == ["acme", "quiet"])
+                let documents = try #require(organizations[0]["documents"] as? [String: Any])
+                #expect(documents["total"] as? Int == 3)
+                #expect(documents["returned"] as? Int == 2)
+                #expect((documents["items"] as? [Any])?.count == 2)
+                #expect((organizations[0]["fixDocuments"] as? String)?.contains("Cat Crawler <c@x>") == true)
+                #expect((organizations[0]["connections"] as? [String: Any])?["total"] as? Int == 1)
+                #expect(organizations[1]["documents"] == nil)
+                #expect((organizations[1]["note"] as? String)?.contains("no org-wide inventory") == true)
+            }
+        }
+    }
+
+    @Test func answersAnEscapedHTMLTableToABrowser() async throws {
+        try await app(reports: filledReports()).test(.router) { client in
+            try await client.execute(uri: "/inaccessible", method: .get, headers: [.accept: "text/html,*/*"]) {
+                response in
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                let page = String(buffer: response.body)
+                #expect(page.contains("Revenue &lt;1&gt;"))
+                #expect(page.contains("<td>snowflake</td>"))
+            }
+        }
+    }
+
+    @Test func isGoneWhenTurnedOff() async throws {
+        try await app(reports: filledReports(), enabled: false).test(.router) { client in
+            try await client.execute(uri: "/inaccessible", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/", method: .get) {
+                #expect(!String(buffer: $0.body).contains("/inaccessible"))
             }
         }
     }
