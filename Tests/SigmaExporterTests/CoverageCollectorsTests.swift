@@ -139,7 +139,8 @@ struct CoverageCollectorsTests {
         try await SimulatorFixture.with(organization: organization) { sim in
             let families = try await CoverageRun(sim, credential: SimulatorFixture.admin, inventory: nil).poll()
             let oracle = CoverageOracle(organization, monitoredMemberId: DemoOrganization.adminId)
-            #expect(oracle.viewable(.workbook).count < oracle.documents(.workbook).count)  // admins list only their own by default
+            // Admins list only their own and shared documents by default.
+            #expect(oracle.viewable(.workbook).count < oracle.documents(.workbook).count)
             expectMatches(families, oracle, inventory: true)
         }
     }
