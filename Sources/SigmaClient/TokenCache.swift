@@ -13,18 +13,28 @@ actor TokenCache {
         -> IssuedToken
     {
         if let current, ContinuousClock.now < current.renewAtInstant { return current }
-        if let renewal { return try await renewal.value }
+        if let renewal { return try await Self.await(renewal) }
         let previous = current
         let task = Task { try await renew(previous) }
         renewal = task
         defer { renewal = nil }
         do {
-            let token = try await task.value
+            let token = try await Self.await(task)
             current = token
             return token
         } catch {
             current = nil
             throw error
+        }
+    }
+
+    /// Awaits a renewal, cancelling it when the waiter is cancelled (shutdown must not wait for
+    /// a slow token endpoint).
+    static func await(_ task: Task<IssuedToken, any Error>) async throws -> IssuedToken {
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
         }
     }
 

@@ -175,3 +175,66 @@ func waitUntil(_ condition: () -> Bool) async throws {
     }
     Issue.record("condition not met within 2 s")
 }
+
+@Suite("Shared listings")
+struct SharedListingsTests {
+    final class Counter: Sendable {
+        let value = Mutex(0)
+        func next() -> Int {
+            value.withLock {
+                $0 += 1; return $0
+            }
+        }
+    }
+
+    @Test func reusesAYoungListingAndRefetchesAnOldOne() async throws {
+        let listings = SharedListings()
+        let fetches = Counter()
+        let first = try await listings.value("k", maxAge: .seconds(60)) { fetches.next() }
+        let second = try await listings.value("k", maxAge: .seconds(60)) { fetches.next() }
+        #expect(first == 1 && second == 1)
+        let stale = try await listings.value("k", maxAge: .zero) { fetches.next() }
+        #expect(stale == 2)
+    }
+
+    @Test func concurrentAskersShareOneFetch() async throws {
+        let listings = SharedListings()
+        let fetches = Counter()
+        async let a = listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in
+            try await Task.sleep(for: .milliseconds(50))
+            return fetches.next()
+        }
+        async let b = listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in
+            try await Task.sleep(for: .milliseconds(50))
+            return fetches.next()
+        }
+        let (x, y) = try await (a, b)
+        #expect(x == y)
+        #expect(fetches.value.withLock { $0 } == 1)
+    }
+
+    @Test func aFailedFetchIsNotCachedAndTheNextCallerTriesAgain() async throws {
+        struct Down: Error {}
+        let listings = SharedListings()
+        await #expect(throws: Down.self) {
+            _ = try await listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in throw Down() }
+        }
+        #expect(try await listings.value("k", maxAge: .seconds(60)) { 7 } == 7)
+    }
+
+    @Test func aCancelledWaiterStopsWaitingAtOnce() async throws {
+        let listings = SharedListings()
+        let waiter = Task {
+            try await listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in
+                try await Task.sleep(for: .seconds(3600))
+                return 1
+            }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        waiter.cancel()
+        let started = ContinuousClock.now
+        _ = try? await waiter.value
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try await listings.value("k", maxAge: .seconds(60)) { 2 } == 2)
+    }
+}

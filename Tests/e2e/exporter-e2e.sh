@@ -61,6 +61,25 @@ families = list(text_string_to_metric_families(open(sys.argv[1]).read()))
 assert any(f.name == "sigma_credential_valid" for f in families), "sigma_credential_valid missing"
 assert any(f.name == "sigma_api_requests" and f.type == "counter" for f in families), "counter naming"
 PY
+check "no per-asset label anywhere in /metrics" python3 - "$work/metrics.txt" <<'PY'
+import re, sys
+allowed = {"org", "kind", "collector", "endpoint", "code", "reason", "le", "version", "revision", "swift_version",
+           "owner_id", "owner_type", "organization_id", "client_id_suffix"}
+for line in open(sys.argv[1]):
+    if line.startswith("#") or "{" not in line:
+        continue
+    names = set(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="', line.split("}")[0]))
+    assert names <= allowed, f"unexpected labels {names - allowed}: {line}"
+    if "owner_id" in names:
+        assert line.startswith("sigma_credential_info{"), line
+PY
+check "coverage series for every kind" bash -c "grep -q '^sigma_documents{org=\"demo\",kind=\"data_model\"}' '$work/metrics.txt' && grep -q '^sigma_connection_use_coverage_ratio{org=\"demo\"}' '$work/metrics.txt'"
+check "/inaccessible answers JSON listing out-of-reach documents" python3 -c "
+import json, urllib.request
+body = json.load(urllib.request.urlopen('$base/inaccessible'))
+demo = body['organizations'][0]
+assert demo['org'] == 'demo' and demo['inventoryComplete'], demo
+assert demo['documents']['total'] > 0 and demo['documents']['items'][0]['url'].startswith('https://')"
 check "gzip when asked" bash -c "curl -s -H 'Accept-Encoding: gzip' '$base/metrics' | gunzip | grep -q '^sigma_exporter_build_info'"
 check "landing page links metrics" bash -c "curl -s '$base/' | grep -q 'href=\"/metrics\"'"
 check "healthcheck subcommand: healthy" "$exporter" healthcheck --web.listen-address="127.0.0.1:$port"

@@ -10,27 +10,67 @@ public actor SharedListings {
         var value: any Sendable
     }
 
+    struct Fetch {
+        var task: Task<any Sendable, any Error>
+        var waiters: Int
+    }
+
     var cache: [String: Cached] = [:]
-    var inFlight: [String: Task<any Sendable, any Error>] = [:]
+    var inFlight: [String: Fetch] = [:]
 
     public init() {}
 
     /// The listing under `key`, fetched with `fetch` unless one younger than `maxAge` is held.
-    /// A failed fetch is not cached.
+    /// A failed fetch is not cached. The fetch is cancelled when its last waiter is (shutdown
+    /// must not wait for a slow listing); until then a cancelled waiter waits with the others.
     public func value<T: Sendable>(
         _ key: String, maxAge: Duration, fetch: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         if let cached = cache[key], ContinuousClock.now - cached.fetchedAt < maxAge, let value = cached.value as? T {
             return value
         }
-        if let running = inFlight[key], let value = try await running.value as? T { return value }
-        let task = Task<any Sendable, any Error> { try await fetch() }
-        inFlight[key] = task
-        defer { inFlight[key] = nil }
-        let value = try await task.value
-        cache[key] = Cached(fetchedAt: .now, value: value)
+        let task: Task<any Sendable, any Error>
+        if let running = inFlight[key] {
+            task = running.task
+            inFlight[key]?.waiters += 1
+        } else {
+            task = Task<any Sendable, any Error> { [weak self] in
+                do {
+                    let value = try await fetch()
+                    await self?.finish(key, caching: value)
+                    return value
+                } catch {
+                    await self?.finish(key, caching: nil)
+                    throw error
+                }
+            }
+            inFlight[key] = Fetch(task: task, waiters: 1)
+        }
+        let value = try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            Task { await self.abandon(key, task) }
+        }
         guard let typed = value as? T else { preconditionFailure("listing \(key) cached with another type") }
         return typed
+    }
+
+    /// A fetch ended: cache its value (a failure caches nothing) and let the next caller fetch anew.
+    func finish(_ key: String, caching value: (any Sendable)?) {
+        if let value { cache[key] = Cached(fetchedAt: .now, value: value) }
+        inFlight[key] = nil
+    }
+
+    /// One waiter gave up; the last one cancels the fetch.
+    func abandon(_ key: String, _ task: Task<any Sendable, any Error>) {
+        guard var fetch = inFlight[key], fetch.task == task else { return }
+        fetch.waiters -= 1
+        if fetch.waiters <= 0 {
+            task.cancel()
+            inFlight[key] = nil
+        } else {
+            inFlight[key] = fetch
+        }
     }
 
     /// Forgets every listing (after a credential changed verdict).
