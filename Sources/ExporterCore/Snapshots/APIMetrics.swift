@@ -1,3 +1,5 @@
+import SigmaClient
+
 /// Counters and a latency histogram of every request sent to Sigma, per organisation.
 ///
 /// Plain value type: ``MetricsStore`` holds it under its lock and renders it into families.
@@ -27,8 +29,11 @@ struct APIMetrics: Sendable {
         durations[key] = histogram
     }
 
-    mutating func recordRetry(organization: String, reason: String) {
-        retries[RetryKey(organization: organization, reason: reason), default: 0] += 1
+    /// The reasons a request is retried for.
+    static let retryReasons = [FailureReason.rateLimited, .serverError, .unreachable, .unauthorized].map(\.rawValue)
+
+    mutating func recordRetry(organization: String, reason: String, count: UInt64 = 1) {
+        retries[RetryKey(organization: organization, reason: reason), default: 0] += count
     }
 
     mutating func removeOrganization(_ organization: String) {

@@ -38,6 +38,12 @@ public final class MetricsStore: Sendable {
             for known in Set(state.api.requests.keys.map(\.organization)) where !organizations.contains(known) {
                 state.api.removeOrganization(known)
             }
+            // Retry counters exist from the start, so rate() works before the first retry.
+            for organization in organizations {
+                for reason in APIMetrics.retryReasons {
+                    state.api.recordRetry(organization: organization, reason: reason, count: 0)
+                }
+            }
             for (key, interval) in intervals {
                 var status = state.statuses[key] ?? CollectorStatus(interval: interval)
                 status.interval = interval

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The shipped Prometheus config, rules, Alertmanager config and dashboard, run for real: the
+# simulator, the exporter (every optional feature configured), Prometheus and Alertmanager, all on
+# 127.0.0.1. Checks that every dashboard and rule expression parses and every panel returns data,
+# that a revocation reaches Alertmanager as SigmaCredentialRejected within a stated bound, and that
+# an unreachable Sigma fires SigmaCredentialNotVerified but not the rejection. Every process is
+# stopped at the end. Prints "N passed, M failed" last.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+bin=$(swift build --show-bin-path)
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  wait 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
+check() { local name=$1; shift; if "$@" >"$work/check.out" 2>&1; then pass "$name"; else fail "$name" "$(cat "$work/check.out")"; fi; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_for() { # url, seconds, expected status
+  local deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = "${3:-200}" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+sim_port=$(free_port); control_port=$(free_port); exporter_port=$(free_port)
+prom_port=$(free_port); am_port=$(free_port)
+
+"$bin/sigma-sim" --port "$sim_port" --control "$control_port" >"$work/sim.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$sim_port/v2/whoami" 30 401 || fail "simulator starts"
+
+printf 'demo-crawler-secret-do-not-use\n' >"$work/crawler"
+printf 'demo-admin-secret-do-not-use\n' >"$work/admin"
+cat >"$work/sigma.yml" <<YAML
+organizations:
+  - name: demo
+    base_url: http://127.0.0.1:$sim_port
+    client_id: demo-crawler-client-7f3a9c
+    client_secret_file: $work/crawler
+    rotate_before: 2030-01-01
+    inventory:
+      client_id: demo-admin-client-2b8e4d
+      client_secret_file: $work/admin
+YAML
+"$bin/sigma_exporter" --config.file="$work/sigma.yml" --web.listen-address="127.0.0.1:$exporter_port" \
+  --poll.interval=2s >"$work/exporter.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$exporter_port/-/ready" 60 || fail "exporter becomes ready" "$(tail -5 "$work/exporter.log")"
+
+# The shipped files, with addresses and intervals rewritten for loopback and a quick test.
+mkdir -p "$work/rules"
+cp dashboards/sigma-exporter.rules.yml "$work/rules/"
+sed -e "s|exporter:9906|127.0.0.1:$exporter_port|" -e "s|alertmanager:9093|127.0.0.1:$am_port|" \
+    -e "s|/etc/prometheus/rules/|$work/rules/|" -e "s|scrape_interval: 15s|scrape_interval: 1s|" \
+    -e "s|evaluation_interval: 15s|evaluation_interval: 1s|" docker/prometheus.yml >"$work/prometheus.yml"
+check "promtool accepts the rewritten config" promtool check config "$work/prometheus.yml"
+
+prometheus-alertmanager --config.file=docker/alertmanager.yml --storage.path="$work/am" \
+  --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$work/am.log" 2>&1 &
+pids+=($!)
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
+  --web.listen-address="127.0.0.1:$prom_port" >"$work/prom.log" 2>&1 &
+pids+=($!)
+check "alertmanager ready" wait_for "http://127.0.0.1:$am_port/-/ready" 30
+check "prometheus ready" wait_for "http://127.0.0.1:$prom_port/-/ready" 30
+
+export PROM="http://127.0.0.1:$prom_port" AM="http://127.0.0.1:$am_port"
+cat >"$work/query.py" <<'PY'
+import json, os, sys, urllib.error, urllib.parse, urllib.request
+url = os.environ["PROM"] + "/api/v1/query?" + urllib.parse.urlencode({"query": sys.argv[1]})
+try:
+    print(json.dumps(json.load(urllib.request.urlopen(url))))
+except urllib.error.HTTPError as error:
+    print(json.dumps(json.load(error)))
+PY
+has_result() { python3 "$work/query.py" "$1" | grep -q '"value"'; }
+# Wait for a scrape with every collector done.
+deadline=$((SECONDS + 60))
+until [ $SECONDS -ge $deadline ] || has_result 'count(sigma_collector_success == 1) >= 5'; do sleep 1; done
+check "Prometheus scraped the exporter with every collector succeeding" has_result 'count(sigma_collector_success == 1) >= 5'
+sleep 3  # a few scrapes, so rate() and histogram_quantile() have data
+
+check "every dashboard panel query and rule expression parses, and every panel returns data" python3 - <<'PY'
+import json, os, urllib.parse, urllib.request, yaml
+def query(expr):
+    url = os.environ["PROM"] + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    try:
+        return json.load(urllib.request.urlopen(url))
+    except urllib.error.HTTPError as error:
+        return json.load(error)
+problems = []
+dashboard = json.load(open("dashboards/sigma-exporter.dashboard.json"))
+for variable in dashboard["templating"]["list"]:
+    if variable["type"] == "query":
+        inner = variable["query"]["query"]
+        metric = inner[len("label_values("):].rsplit(",", 1)[0]
+        metric = metric.replace("$job", ".*").replace("$instance", ".*")
+        if query(metric)["status"] != "success" or not query(metric)["data"]["result"]:
+            problems.append(f"variable {variable['name']}: {metric}")
+panels = 0
+for panel in dashboard["panels"]:
+    for target in panel.get("targets", []):
+        expr = (target["expr"].replace("$__rate_interval", "1m").replace("$org", ".*")
+                .replace("$job", ".*").replace("$instance", ".*"))
+        answer = query(expr)
+        panels += 1
+        if answer["status"] != "success":
+            problems.append(f"panel {panel['title']!r}: {answer.get('error')}")
+        elif not answer["data"]["result"]:
+            problems.append(f"panel {panel['title']!r} returns no data: {expr}")
+rules = yaml.safe_load(open("dashboards/sigma-exporter.rules.yml"))
+count = 0
+for group in rules["groups"]:
+    for rule in group["rules"]:
+        count += 1
+        answer = query(rule["expr"])
+        if answer["status"] != "success":
+            problems.append(f"rule {rule.get('alert') or rule.get('record')}: {answer.get('error')}")
+print(f"{panels} panel queries, {count} rule expressions")
+assert not problems, "\n".join(problems)
+PY
+
+alerts_in_am() { curl -s "$AM/api/v2/alerts" | python3 -c "
+import json, sys
+print(' '.join(sorted({a['labels']['alertname'] for a in json.load(sys.stdin) if a['status']['state'] in ('active', 'suppressed')})))"; }
+firing_in_prom() { curl -s "$PROM/api/v1/alerts" | python3 -c "
+import json, sys
+print(' '.join(sorted({a['labels']['alertname'] for a in json.load(sys.stdin)['data']['alerts'] if a['state'] == 'firing'})))"; }
+
+check "no rejection alert while the credential works" bash -c "! grep -q SigmaCredentialRejected <<<'$(firing_in_prom)'"
+
+# Revoke: the rejection must reach Alertmanager within 20 s (a 2 s poll, 1 s scrape and
+# evaluation, and Prometheus' send to Alertmanager).
+curl -s -X POST "http://127.0.0.1:$control_port/control/credentials/demo-crawler-client-7f3a9c/revoke" >/dev/null
+start=$SECONDS
+until [ $((SECONDS - start)) -ge 20 ] || grep -q SigmaCredentialRejected <<<"$(alerts_in_am)"; do sleep 0.5; done
+elapsed=$((SECONDS - start))
+echo "     (SigmaCredentialRejected reached Alertmanager ${elapsed} s after the revocation; bound 20 s)"
+check "a revoked credential reaches Alertmanager as SigmaCredentialRejected" bash -c "grep -q SigmaCredentialRejected <<<'$(alerts_in_am)'"
+
+# Restore, then make Sigma unreachable: not verified fires (3 × 2 s), the rejection does not.
+curl -s -X POST "http://127.0.0.1:$control_port/control/credentials/demo-crawler-client-7f3a9c/restore" >/dev/null
+deadline=$((SECONDS + 30))
+until [ $SECONDS -ge $deadline ] || has_result 'sigma_credential_valid == 1'; do sleep 0.5; done
+curl -s -X POST "http://127.0.0.1:$control_port/control/unreachable" >/dev/null
+start=$SECONDS
+until [ $((SECONDS - start)) -ge 30 ] || grep -q SigmaCredentialNotVerified <<<"$(firing_in_prom)"; do sleep 0.5; done
+echo "     (SigmaCredentialNotVerified fired $((SECONDS - start)) s after Sigma became unreachable)"
+check "an unreachable Sigma fires SigmaCredentialNotVerified" bash -c "grep -q SigmaCredentialNotVerified <<<'$(firing_in_prom)'"
+until [ $((SECONDS - start)) -ge 30 ] || grep -q SigmaExporterDataStale <<<"$(firing_in_prom)"; do sleep 0.5; done
+check "and SigmaExporterDataStale" bash -c "grep -q SigmaExporterDataStale <<<'$(firing_in_prom)'"
+until [ $((SECONDS - start)) -ge 30 ] || grep -q SigmaCredentialNotVerified <<<"$(alerts_in_am)"; do sleep 0.5; done
+check "and Alertmanager lists it" bash -c "grep -q SigmaCredentialNotVerified <<<'$(alerts_in_am)'"
+check "but SigmaCredentialRejected does not fire" bash -c "! grep -q SigmaCredentialRejected <<<'$(firing_in_prom)'"
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
