@@ -5,7 +5,7 @@ import Yams
 /// Why a node walk instead of `Codable`: Codable silently ignores unknown keys (a typo such as
 /// `clientid:` would be dropped) and its errors name neither the field path nor the line. Walking
 /// Yams' node tree lets every error say `file: organizations[0].cloud: …` and reject typos.
-public struct ConfigFileLoader {
+public struct ConfigFileLoader: YAMLFieldReading {
     let path: String
     let environment: ConfigEnvironment
     let knownCollectors: Set<String>
@@ -31,15 +31,7 @@ public struct ConfigFileLoader {
 
     /// Validates YAML text as if it had been read from `path`.
     public func parse(_ text: String) throws(ConfigError) -> ExporterConfiguration {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            // Only the position: YamlError's description quotes the offending line, which could hold a secret.
-            throw ConfigError(source: path, problem: "not valid YAML\(Self.position(of: error))")
-        } catch {
-            throw ConfigError(source: path, problem: "not valid YAML")
-        }
+        let root = try compose(text)
         guard let root else {
             throw ConfigError(source: path, field: "organizations", problem: "the file is empty")
         }
@@ -62,17 +54,6 @@ public struct ConfigFileLoader {
             organizations.append(organization)
         }
         return ExporterConfiguration(poll: poll, organizations: organizations)
-    }
-
-    static func position(of error: YamlError) -> String {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return " at line \(mark.line), column \(mark.column)"
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return " at line \(context.mark.line): duplicate key \(duplicates.joined(separator: ", "))"
-        default:
-            return ""
-        }
     }
 
     // MARK: - Sections
@@ -252,72 +233,5 @@ public struct ConfigFileLoader {
                 source: source, field: field,
                 problem: "must be 1 to 64 printable ASCII characters without quotes or backslashes")
         }
-    }
-
-    // MARK: - Scalars
-
-    func mapping(_ node: Node, at field: String, allowed: Set<String>) throws(ConfigError) -> [String: Node] {
-        guard case .mapping(let mapping) = node else {
-            throw ConfigError(source: path, field: field.isEmpty ? nil : field, problem: "must be a mapping")
-        }
-        var result: [String: Node] = [:]
-        for (key, value) in mapping {
-            guard let name = key.string else {
-                throw ConfigError(source: path, field: field.isEmpty ? nil : field, problem: "keys must be strings")
-            }
-            let qualified = field.isEmpty ? name : "\(field).\(name)"
-            guard allowed.contains(name) else {
-                let known = allowed.sorted().joined(separator: ", ")
-                throw ConfigError(source: path, field: qualified, problem: "unknown field (known: \(known))")
-            }
-            result[name] = value
-        }
-        return result
-    }
-
-    func string(_ node: Node, at field: String) throws(ConfigError) -> String {
-        guard case .scalar(let scalar) = node else {
-            throw ConfigError(source: path, field: field, problem: "must be a string")
-        }
-        return scalar.string.trimmingWhitespace()
-    }
-
-    func strings(_ node: Node, at field: String) throws(ConfigError) -> [String] {
-        guard case .sequence(let sequence) = node else {
-            throw ConfigError(source: path, field: field, problem: "must be a list of strings")
-        }
-        var values: [String] = []
-        for (index, item) in sequence.enumerated() { values.append(try string(item, at: "\(field)[\(index)]")) }
-        return values
-    }
-
-    func bool(_ node: Node, at field: String) throws(ConfigError) -> Bool {
-        guard case .scalar = node, let value = node.bool else {
-            throw ConfigError(source: path, field: field, problem: "must be true or false")
-        }
-        return value
-    }
-
-    func integer(_ node: Node, at field: String) throws(ConfigError) -> Int {
-        guard case .scalar = node, let value = node.int else {
-            throw ConfigError(source: path, field: field, problem: "must be a whole number")
-        }
-        return value
-    }
-
-    func double(_ node: Node, at field: String) throws(ConfigError) -> Double {
-        guard case .scalar = node, let value = node.float, value.isFinite else {
-            throw ConfigError(source: path, field: field, problem: "must be a number")
-        }
-        return value
-    }
-
-    func duration(_ node: Node, at field: String) throws(ConfigError) -> Duration {
-        let text = try string(node, at: field)
-        guard let duration = PrometheusDuration.parse(text), duration > .zero else {
-            throw ConfigError(
-                source: path, field: field, problem: "\"\(text)\" is not a duration such as 30s, 5m or 1h")
-        }
-        return duration
     }
 }

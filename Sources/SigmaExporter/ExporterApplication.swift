@@ -4,6 +4,8 @@ import ExporterConfig
 import ExporterCore
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -23,12 +25,27 @@ public enum ExporterApplication {
 
     /// Wires an exporter for `configuration`; `load` re-reads it on reload.
     public static func build(
-        options: ExporterOptions, configuration: ExporterConfiguration,
+        options: ExporterOptions, configuration: ExporterConfiguration, web: WebConfiguration? = nil,
         load: @escaping @Sendable () throws(ConfigError) -> ExporterConfiguration, logger: Logger,
         retryPolicy: RetryPolicy = RetryPolicy(), tokenRequestInterval: Duration = .seconds(1),
         handleSIGHUP: Bool = true,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> Built {
+    ) throws(ConfigError) -> Built {
+        // Everything that can refuse the configuration comes first, before anything needs shutting down.
+        var server = HTTPServerBuilder.http1()
+        var authenticator: WebAuthenticator?
+        if let web, let path = options.webConfigFile {
+            authenticator = WebAuthenticator(path: path, initial: web)
+            if let tls = web.tls {
+                let tlsConfiguration = try WebServerTLS.configuration(tls, source: path)
+                do {
+                    server = try .tls(.http1(), tlsConfiguration: tlsConfiguration)
+                } catch {
+                    throw ConfigError(
+                        source: path, field: "tls_server_config", problem: "TLS cannot be set up: \(error)")
+                }
+            }
+        }
         let http = HTTPClient(
             eventLoopGroup: HTTPClient.defaultEventLoopGroup,
             configuration: SigmaClient.httpConfiguration(poll: configuration.poll))
@@ -50,10 +67,10 @@ public enum ExporterApplication {
         let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,
             reload: { await polling.reload() }, organizations: { polling.organizations },
-            inaccessibleReport: options.inaccessibleReport, reports: reports)
+            inaccessibleReport: options.inaccessibleReport, reports: reports, authenticator: authenticator)
         let router = ExporterRouter.build(store: store, options: webOptions)
         let app = Application(
-            router: router,
+            router: router, server: server,
             configuration: ApplicationConfiguration(
                 address: .hostname(options.listenAddress.host, port: options.listenAddress.port),
                 serverName: "sigma_exporter"),
@@ -81,6 +98,7 @@ public enum ExporterApplication {
             }
         }
         var configuration = options.demo ? nil : try load()
+        let web = try options.webConfigFile.map { path throws(ConfigError) in try WebConfigLoader(path: path).load() }
 
         let format = options.logFormat
         let level = options.logLevel
@@ -101,7 +119,8 @@ public enum ExporterApplication {
         }
         guard let configuration else { return 1 }
         let listen = options.listenAddress
-        let built = build(options: options, configuration: configuration, load: reload, logger: logger) { port in
+        let built = try build(options: options, configuration: configuration, web: web, load: reload, logger: logger) {
+            port in
             logger.info("Listening", metadata: ["address": "\(listen.host):\(port)"])
         }
         services += built.services

@@ -27,6 +27,11 @@ public struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
     var telemetryPath = "/metrics"
 
+    @Option(
+        name: .customLong("web.config.file"),
+        help: "Web configuration file (exporter-toolkit format): TLS and basic auth for every endpoint but /-/healthy.")
+    var webConfigFile: String?
+
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable POST /-/reload.")
     var enableLifecycle = false
 
@@ -80,7 +85,8 @@ public struct ExporterCommand: AsyncParsableCommand {
         }
         return ExporterOptions(
             configFile: configFile, listenAddress: address, telemetryPath: telemetryPath,
-            enableLifecycle: enableLifecycle, inaccessibleReport: !disableInaccessible, selection: selection,
+            webConfigFile: webConfigFile, enableLifecycle: enableLifecycle, inaccessibleReport: !disableInaccessible,
+            selection: selection,
             pollInterval: interval, logLevel: level,
             logFormat: format, demo: demo)
     }

@@ -6,6 +6,7 @@ public struct ExporterOptions: Sendable {
     public var configFile: String?
     public var listenAddress: ListenAddress
     public var telemetryPath: String
+    public var webConfigFile: String?
     public var enableLifecycle: Bool
     public var inaccessibleReport: Bool
     public var selection: CollectorSelection
@@ -16,7 +17,8 @@ public struct ExporterOptions: Sendable {
 
     public init(
         configFile: String? = nil, listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9906),
-        telemetryPath: String = "/metrics", enableLifecycle: Bool = false, inaccessibleReport: Bool = true,
+        telemetryPath: String = "/metrics", webConfigFile: String? = nil, enableLifecycle: Bool = false,
+        inaccessibleReport: Bool = true,
         selection: CollectorSelection = .init(),
         pollInterval: Duration? = nil, logLevel: Logger.Level = .info, logFormat: LogFormatChoice = .logfmt,
         demo: Bool = false
@@ -24,6 +26,7 @@ public struct ExporterOptions: Sendable {
         self.configFile = configFile
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
+        self.webConfigFile = webConfigFile
         self.enableLifecycle = enableLifecycle
         self.inaccessibleReport = inaccessibleReport
         self.selection = selection

@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import ExporterConfig
 import Foundation
+import NIOSSL
 
 /// `sigma_exporter healthcheck`: probes a running exporter's `/-/healthy` and exits 0 or 1,
 /// for container health checks on images without curl.
@@ -30,9 +31,22 @@ public struct HealthcheckCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("sigma_exporter healthcheck: --timeout: not a duration\n".utf8))
             return 2
         }
-        let url = "http://\(address.probeURLHost):\(address.port)/-/healthy"
+        // With TLS configured, probe over https; a local liveness probe does not verify the certificate.
+        var tls = false
+        if let path = exporter.webConfigFile {
+            do {
+                tls = try WebConfigLoader(path: path).load().tls != nil
+            } catch {
+                FileHandle.standardError.write(Data("sigma_exporter healthcheck: \(error)\n".utf8))
+                return 2
+            }
+        }
+        let url = "\(tls ? "https" : "http")://\(address.probeURLHost):\(address.port)/-/healthy"
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = .makeClientConfiguration()
+        configuration.tlsConfiguration?.certificateVerification = .none
         do {
-            let status = try await HTTPClient.withHTTPClient { client in
+            let status = try await HTTPClient.withHTTPClient(configuration: configuration) { client in
                 let response = try await client.execute(
                     HTTPClientRequest(url: url), timeout: .nanoseconds(Int64(wait.seconds * 1e9)))
                 _ = try await response.body.collect(upTo: 1 << 16)

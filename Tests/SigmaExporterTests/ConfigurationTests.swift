@@ -274,3 +274,61 @@ struct ConfigurationTests {
         #expect(await ExporterCommand.main(arguments: arguments) == 2)
     }
 }
+
+@Suite("Web configuration file")
+struct WebConfigurationTests {
+    func error(_ yaml: String) -> ConfigError? {
+        do {
+            _ = try WebConfigLoader(path: "web.yml").parse(yaml)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func readsTheExporterToolkitFormat() throws {
+        let hash = "$2y$10$" + String(repeating: "a", count: 53)
+        let web = try WebConfigLoader(path: "web.yml").parse(
+            """
+            tls_server_config:
+              cert_file: /c.pem
+              key_file: /k.pem
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: /ca.pem
+              min_version: TLS13
+            basic_auth_users:
+              prometheus: '\(hash)'
+            http_server_config:
+              headers:
+                X-Frame-Options: deny
+            """)
+        #expect(web.tls?.clientAuth == .requireAndVerifyClientCert)
+        #expect(web.tls?.minVersion == "TLS13")
+        #expect(web.basicAuthUsers == ["prometheus": hash])
+        #expect(web.headers == ["X-Frame-Options": "deny"])
+    }
+
+    @Test(arguments: [
+        ("tls_server_config: {key_file: /k}", "tls_server_config.cert_file", "missing"),
+        (
+            "tls_server_config: {cert_file: /c, key_file: /k, client_auth_type: Sometimes}",
+            "tls_server_config.client_auth_type", "not supported"
+        ),
+        (
+            "tls_server_config: {cert_file: /c, key_file: /k, client_auth_type: RequireAndVerifyClientCert}",
+            "tls_server_config.client_ca_file", "required"
+        ),
+        (
+            "tls_server_config: {cert_file: /c, key_file: /k, min_version: SSL3}", "tls_server_config.min_version",
+            "not one of"
+        ),
+        ("basic_auth_users: {prometheus: plain-text-password}", "basic_auth_users.prometheus", "not a bcrypt hash"),
+        ("tls_config: {}", "tls_config", "unknown field"),
+    ])
+    func namesTheFieldOfEveryError(yaml: String, field: String, problem: String) throws {
+        let found = try #require(error(yaml))
+        #expect(found.field == field)
+        #expect(found.problem.contains(problem), "\(found)")
+        #expect(!found.description.contains("plain-text-password"))
+    }
+}

@@ -9,6 +9,10 @@ import NIOCore
 public enum ExporterRouter {
     public static func build(store: MetricsStore, options: WebOptions) -> Router<BasicRequestContext> {
         let router = Router()
+        // Middleware guards only the routes added after it: it goes first.
+        if let authenticator = options.authenticator {
+            router.add(middleware: WebGuardMiddleware(authenticator: authenticator))
+        }
         let metrics = MetricsResponder(store: store)
         router.get(RouterPath(options.telemetryPath)) { request, _ in
             metrics.respond(

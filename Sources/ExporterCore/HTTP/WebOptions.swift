@@ -11,12 +11,15 @@ public struct WebOptions: Sendable {
     /// Serves `/inaccessible` (off with `--no-web.inaccessible`).
     public var inaccessibleReport: Bool
     public var reports: InaccessibleReports
+    /// Basic auth and extra headers from `--web.config.file`, when given.
+    public var authenticator: WebAuthenticator?
 
     public init(
         telemetryPath: String = "/metrics", enableLifecycle: Bool = false,
         reload: @escaping @Sendable () async -> String? = { "reload is not available" },
         organizations: @escaping @Sendable () -> [String] = { [] }, buildInfo: BuildInfo = .current,
-        inaccessibleReport: Bool = true, reports: InaccessibleReports = InaccessibleReports()
+        inaccessibleReport: Bool = true, reports: InaccessibleReports = InaccessibleReports(),
+        authenticator: WebAuthenticator? = nil
     ) {
         self.telemetryPath = telemetryPath
         self.enableLifecycle = enableLifecycle
@@ -25,5 +28,6 @@ public struct WebOptions: Sendable {
         self.buildInfo = buildInfo
         self.inaccessibleReport = inaccessibleReport
         self.reports = reports
+        self.authenticator = authenticator
     }
 }

@@ -27,7 +27,7 @@ struct ExporterHarness {
             pollInterval: pollInterval)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let fixed = configuration
-        let built = ExporterApplication.build(
+        let built = try ExporterApplication.build(
             options: options, configuration: configuration, load: load ?? { () throws(ConfigError) in fixed },
             logger: logger, retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero, handleSIGHUP: false
         ) { port in
