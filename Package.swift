@@ -112,6 +112,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // libFuzzer targets (see the README's fuzzing recipe); no server dependencies, so cheap to build.
+        .executableTarget(
+            name: "FuzzDecoders", dependencies: ["SigmaModels"], path: "Fuzz/FuzzDecoders", swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FuzzConfig", dependencies: ["ExporterConfig"], path: "Fuzz/FuzzConfig", swiftSettings: swiftSettings),
         .testTarget(
             name: "SigmaExporterTests",
             dependencies: [
