@@ -16,6 +16,8 @@ public struct Fault: Sendable, Equatable, Codable {
         case stall
         /// Send the headers and half the body, then drop the connection.
         case reset
+        /// Answer 200 with `body` verbatim (a page token that loops, a token without `access_token`…).
+        case body
     }
 
     public var endpoint: String
@@ -26,10 +28,12 @@ public struct Fault: Sendable, Equatable, Codable {
     public var count: Int?
     /// Applies to this share of matching requests (0–1); every one when nil.
     public var probability: Double?
+    /// The body of a `body` fault.
+    public var body: String?
 
     public init(
         endpoint: String, kind: Kind, status: Int? = nil, retryAfter: String? = nil, latencyMilliseconds: Int? = nil,
-        count: Int? = nil, probability: Double? = nil
+        count: Int? = nil, probability: Double? = nil, body: String? = nil
     ) {
         self.endpoint = endpoint
         self.kind = kind
@@ -38,5 +42,6 @@ public struct Fault: Sendable, Equatable, Codable {
         self.latencyMilliseconds = latencyMilliseconds
         self.count = count
         self.probability = probability
+        self.body = body
     }
 }

@@ -72,6 +72,10 @@ public enum SimulatorAPI {
             var reply = try await body()
             reply.resetMidBody = true
             return reply
+        case .body:
+            return SimReply(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ByteBuffer(string: fault.body ?? "{}"))
         }
     }
 
