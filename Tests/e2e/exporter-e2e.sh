@@ -132,7 +132,7 @@ expect_two "missing config file" -- --config.file="$work/none.yml"
 
 # --- Environment-only configuration against sigma-sim; the secret is never printed -----------
 sim_port=$(free_port)
-"$simulator" --port "$sim_port" >"$work/sim.out" 2>&1 &
+"$simulator" --port "$sim_port" --control "$(free_port)" >"$work/sim.out" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$sim_port/v2/whoami" 20 401 || fail "sigma-sim starts"
 secret="demo-crawler-secret-do-not-use"
@@ -174,7 +174,24 @@ sleep 1
 check "a bad file on SIGHUP is refused (reload_successful 0)" test "$(metric "http://127.0.0.1:$port" sigma_config_last_reload_successful)" = "0"
 check "and the running configuration keeps polling" test "$(metric "http://127.0.0.1:$port" 'sigma_credential_valid{org="filed"}')" = "1"
 check "the refusal is logged with the field" grep -q 'organizations\[0\].cloud' "$work/file.err"
+for path in / /metrics /inaccessible /-/ready /nope; do curl -s "http://127.0.0.1:$port$path" >>"$work/file-pages.txt"; done
+curl -s -X POST "http://127.0.0.1:$port/-/reload" >>"$work/file-pages.txt"
 kill -TERM "$file_pid"; wait "$file_pid"
+check "the secret from a file named in the YAML appears nowhere" bash -c "! grep -q -- '$secret' '$work/file.out' '$work/file.err' '$work/file-pages.txt'"
+
+# The secret in the environment variable itself, through a rejection and an outage.
+port=$(free_port)
+env -i PATH="$PATH" SIGMA_BASE_URL="http://127.0.0.1:$sim_port" SIGMA_CLIENT_ID=demo-crawler-client-7f3a9c \
+  SIGMA_CLIENT_SECRET="$secret" "$exporter" --web.listen-address="127.0.0.1:$port" --poll.interval=1s \
+  --log.level=debug >"$work/envvar.out" 2>"$work/envvar.err" &
+envvar_pid=$!
+pids+=("$envvar_pid")
+wait_for "http://127.0.0.1:$port/-/ready" 30
+curl -s -X POST "$(grep -o 'http://127.0.0.1:[0-9]*/control' "$work/sim.out" | head -1)/faults" -d '{"endpoint":"/v2/auth/token","kind":"status","status":503,"count":3}' >/dev/null
+sleep 2
+for path in / /metrics /inaccessible /-/ready /nope; do curl -s "http://127.0.0.1:$port$path" >>"$work/envvar-pages.txt"; done
+kill -TERM "$envvar_pid"; wait "$envvar_pid"
+check "the secret from SIGMA_CLIENT_SECRET appears nowhere" bash -c "! grep -q -- '$secret' '$work/envvar.out' '$work/envvar.err' '$work/envvar-pages.txt'"
 
 # --- Shutdown with a poll in flight (every Sigma answer takes 5 s) -----------------------------
 slow_port=$(free_port)
