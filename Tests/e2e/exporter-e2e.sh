@@ -154,13 +154,14 @@ for path in / /metrics /-/ready /-/healthy /nope; do curl -s "http://127.0.0.1:$
 kill -TERM "$env_pid"; wait "$env_pid"
 check "the secret appears nowhere (stdout, stderr, pages)" bash -c "! grep -q -- '$secret' '$work/env.out' '$work/env.err' '$work/pages.txt'"
 
-# --- A config file: SIGHUP reloads it, a bad one is refused and the old one keeps running ------
+# --- A config file: SIGHUP reloads it (a rotated secret file included), a bad one is refused ----
+printf 'an-old-secret\n' >"$work/rotating-secret"
 cat >"$work/sigma.yml" <<YAML
 organizations:
   - name: filed
     base_url: http://127.0.0.1:$sim_port
     client_id: demo-crawler-client-7f3a9c
-    client_secret_file: $work/crawler-secret
+    client_secret_file: $work/rotating-secret
 YAML
 port=$(free_port)
 env -i PATH="$PATH" "$exporter" --config.file="$work/sigma.yml" --web.listen-address="127.0.0.1:$port" \
@@ -168,6 +169,12 @@ env -i PATH="$PATH" "$exporter" --config.file="$work/sigma.yml" --web.listen-add
 file_pid=$!
 pids+=("$file_pid")
 check "config-file exporter becomes ready" wait_for "http://127.0.0.1:$port/-/ready" 30
+check "the old secret is rejected" test "$(metric "http://127.0.0.1:$port" 'sigma_credential_valid{org="filed"}')" = "0"
+printf '%s\n' "$secret" >"$work/rotating-secret"
+kill -HUP "$file_pid"
+deadline=$((SECONDS + 15))
+while [ $SECONDS -lt $deadline ] && [ "$(metric "http://127.0.0.1:$port" 'sigma_credential_valid{org="filed"}')" != "1" ]; do sleep 0.3; done
+check "the rotated secret file is picked up on SIGHUP, without a restart" test "$(metric "http://127.0.0.1:$port" 'sigma_credential_valid{org="filed"}')" = "1"
 echo "organizations: [{name: filed, cloud: mars}]" >"$work/sigma.yml"
 kill -HUP "$file_pid"
 sleep 1
