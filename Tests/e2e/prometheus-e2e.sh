@@ -8,31 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-bin=$(swift build --show-bin-path)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
-check() { local name=$1; shift; if "$@" >"$work/check.out" 2>&1; then pass "$name"; else fail "$name" "$(cat "$work/check.out")"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { # url, seconds, expected status
-  local deadline=$((SECONDS + $2))
-  while [ $SECONDS -lt $deadline ]; do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = "${3:-200}" ] && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
+source Tests/e2e/lib.sh
 sim_port=$(free_port); control_port=$(free_port); exporter_port=$(free_port)
 prom_port=$(free_port); am_port=$(free_port)
 
@@ -164,6 +140,4 @@ until [ $((SECONDS - start)) -ge 30 ] || grep -q SigmaCredentialNotVerified <<<"
 check "and Alertmanager lists it" bash -c "grep -q SigmaCredentialNotVerified <<<'$(alerts_in_am)'"
 check "but SigmaCredentialRejected does not fire" bash -c "! grep -q SigmaCredentialRejected <<<'$(firing_in_prom)'"
 
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -5,16 +5,7 @@
 # Prints "N passed, M failed" last.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-bin=$(swift build --show-bin-path)
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-passed=0; failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && sed 's/^/       /' <<<"$2"; }
-check() { local name=$1; shift; if "$@" >"$work/check.out" 2>&1; then pass "$name"; else fail "$name" "$(cat "$work/check.out")"; fi; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source Tests/e2e/lib.sh
 status() { curl -s -o /dev/null -w '%{http_code}' --cacert "$work/ca.pem" "$@"; }
 
 # A CA, a server certificate for 127.0.0.1, and a client certificate, all made here.
@@ -86,6 +77,4 @@ printf 'tls_server_config:\n  cert_file: /nope.pem\n  key_file: %s\n' "$work/ser
 code=$?
 check "an unreadable certificate exits 2 naming cert_file" bash -c "[ $code -eq 2 ] && grep -q 'tls_server_config.cert_file' '$work/bad.err'"
 
-echo
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -76,48 +76,18 @@ func appURL(_ document: SimDocument) -> String {
     return "https://app.sigmacomputing.com/simulated/\(kind)/\(slug)-\(document.urlId)"
 }
 
-struct WorkbookBody: Encodable {
-    var workbookId, workbookUrlId, name, url, path: String
-    var latestVersion: Int
-    var ownerId, createdBy, updatedBy, createdAt, updatedAt: String
-    var isArchived: Bool
-
-    init(_ document: SimDocument, path: String) {
-        workbookId = document.id
-        workbookUrlId = document.urlId
-        name = document.name
-        url = appURL(document)
-        self.path = path
-        latestVersion = document.latestVersion
-        ownerId = document.ownerId
-        createdBy = document.ownerId
-        updatedBy = document.ownerId
-        createdAt = document.createdAt
-        updatedAt = document.updatedAt
-        isArchived = document.isArchived
-    }
-}
-
-struct DataModelBody: Encodable {
-    var dataModelId, dataModelUrlId, name, url, path: String
-    var latestVersion: Int
-    var ownerId, createdBy, updatedBy, createdAt, updatedAt: String
-    var isArchived: Bool
-
-    init(_ document: SimDocument, path: String) {
-        dataModelId = document.id
-        dataModelUrlId = document.urlId
-        name = document.name
-        url = appURL(document)
-        self.path = path
-        latestVersion = document.latestVersion
-        ownerId = document.ownerId
-        createdBy = document.ownerId
-        updatedBy = document.ownerId
-        createdAt = document.createdAt
-        updatedAt = document.updatedAt
-        isArchived = document.isArchived
-    }
+/// A workbook or data model list entry: the two share every field but the names of their ids.
+func versionedDocumentBody(_ document: SimDocument, path: String) -> JSONValue {
+    let (idKey, urlIdKey) =
+        document.kind == .dataModel ? ("dataModelId", "dataModelUrlId") : ("workbookId", "workbookUrlId")
+    return .object([
+        (idKey, .string(document.id)), (urlIdKey, .string(document.urlId)), ("name", .string(document.name)),
+        ("url", .string(appURL(document))), ("path", .string(path)),
+        ("latestVersion", .number(Double(document.latestVersion))), ("ownerId", .string(document.ownerId)),
+        ("createdBy", .string(document.ownerId)), ("updatedBy", .string(document.ownerId)),
+        ("createdAt", .string(document.createdAt)), ("updatedAt", .string(document.updatedAt)),
+        ("isArchived", .bool(document.isArchived)),
+    ])
 }
 
 struct DatasetBody: Encodable {

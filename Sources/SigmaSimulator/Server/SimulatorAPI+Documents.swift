@@ -14,19 +14,13 @@ extension SimulatorAPI {
                         kind, for: caller, skipPermissionCheck: query.get("skipPermissionCheck") == "true",
                         archived: query.get("isArchived") == "true",
                         excludeExplorations: query.get("excludeExplorations") == "true")
-                    switch kind {
-                    case .workbook:
-                        return paged(
-                            documents.map { WorkbookBody($0, path: access.path(of: $0)) }, request: request, total: true
-                        )
-                    case .dataset:
+                    if kind == .dataset {
                         return paged(
                             documents.map { DatasetBody($0, path: access.path(of: $0)) }, request: request, total: true)
-                    case .dataModel:
-                        return paged(
-                            documents.map { DataModelBody($0, path: access.path(of: $0)) }, request: request,
-                            total: true)
                     }
+                    return paged(
+                        documents.map { versionedDocumentBody($0, path: access.path(of: $0)) }, request: request,
+                        total: true)
                 }
             }
         }
