@@ -56,7 +56,7 @@ public final class CredentialsCollector: Collector {
             let reader = inventoryUsable ? context.inventoryClient : (monitoredUsable ? context.client : nil)
             if let reader {
                 do {
-                    let member = try await reader.get(Member.self, .member(ownerId))
+                    let member = try await reader.get(Member.self, .member(ownerId), priority: true)
                     state.withLock { state in
                         state.owner?.memberType = member.memberType
                         if inventoryUsable { state.ownerActive = member.isActive }
@@ -117,7 +117,7 @@ public final class CredentialsCollector: Collector {
             let token = try await inventory.mintToken()
             let whoami = try await inventory.whoami(using: token)
             await inventory.adopt(token)
-            let member = try await inventory.get(Member.self, .member(whoami.userId))
+            let member = try await inventory.get(Member.self, .member(whoami.userId), priority: true)
             state.withLock { state in
                 state.inventoryValid = true
                 state.inventoryOwnerIsAdmin = member.isAdmin

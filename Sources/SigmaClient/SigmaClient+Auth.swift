@@ -29,7 +29,7 @@ extension SigmaClient {
         try await tokenPacer.waitForSlot()
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        let response = try await send(.token, method: .POST, headers: headers, body: form)
+        let response = try await send(.token, method: .POST, headers: headers, body: form, priority: true)
         switch response.status {
         case 200..<300:
             let decoded: TokenResponse
@@ -54,7 +54,7 @@ extension SigmaClient {
     /// Asks `whoami` with the given token, no renewal and no retry on 401: a 401 here means the
     /// freshly minted token was refused, which is a rejection.
     public func whoami(using token: IssuedToken) async throws -> WhoAmI {
-        let response = try await send(.whoami, headers: bearer(token))
+        let response = try await send(.whoami, headers: bearer(token), priority: true)
         if response.status == 401 { throw SigmaError(.rejected(status: 401), endpoint: Endpoint.whoami.template) }
         return try decode(WhoAmI.self, response, endpoint: .whoami)
     }

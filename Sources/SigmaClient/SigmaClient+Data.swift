@@ -2,19 +2,17 @@ import SigmaModels
 
 extension SigmaClient {
     /// GETs one JSON resource with the cached data token; on a 401 drops the token,
-    /// re-authenticates once and retries once.
+    /// re-authenticates once and retries once. `priority` requests skip the caps (see `attempt`).
     public func get<T: Decodable>(
-        _ type: T.Type, _ endpoint: Endpoint, query: [(String, String)] = []
-    )
-        async throws -> T
-    {
+        _ type: T.Type, _ endpoint: Endpoint, query: [(String, String)] = [], priority: Bool = false
+    ) async throws -> T {
         let token = try await tokens.validToken { [self] previous in try await renewToken(previous: previous) }
-        var response = try await send(endpoint, query: query, headers: bearer(token))
+        var response = try await send(endpoint, query: query, headers: bearer(token), priority: priority)
         if response.status == 401 {
             await tokens.invalidate(ifStill: token.accessToken.exposedValue)
             observer.retrying(reason: .unauthorized)
             let fresh = try await tokens.validToken { [self] _ in try await mintToken() }
-            response = try await send(endpoint, query: query, headers: bearer(fresh))
+            response = try await send(endpoint, query: query, headers: bearer(fresh), priority: priority)
         }
         return try decode(T.self, response, endpoint: endpoint)
     }

@@ -63,49 +63,63 @@ public final class SigmaClient: Sendable {
     // MARK: - One attempt
 
     /// Sends one HTTP attempt under the caps and reports it. Transport failures throw ``SigmaError``.
+    ///
+    /// A `priority` request (the credential check, token requests) is not queued behind data calls:
+    /// a check must not wait minutes behind a full scan. It bypasses the concurrency and rate caps;
+    /// such requests are few (token requests are held to their own pace).
     func attempt(
+        _ endpoint: Endpoint, method: HTTPMethod, query: [(String, String)], headers: HTTPHeaders,
+        body: String?, priority: Bool
+    ) async throws -> RawResponse {
+        if priority {
+            return try await unpacedAttempt(endpoint, method: method, query: query, headers: headers, body: body)
+        }
+        return try await limiter.withPermit {
+            try await pacer.waitForSlot()
+            return try await unpacedAttempt(endpoint, method: method, query: query, headers: headers, body: body)
+        }
+    }
+
+    func unpacedAttempt(
         _ endpoint: Endpoint, method: HTTPMethod, query: [(String, String)], headers: HTTPHeaders,
         body: String?
     ) async throws -> RawResponse {
-        try await limiter.withPermit {
-            try await pacer.waitForSlot()
-            var request = HTTPClientRequest(url: url(endpoint, query: query))
-            request.method = method
-            request.headers = headers
-            request.headers.add(name: "Accept", value: "application/json")
-            request.headers.add(name: "User-Agent", value: "sigma_exporter")
-            if let body {
-                request.body = .bytes(ByteBuffer(string: body))
-            }
-            let started = ContinuousClock.now
-            func finish(_ code: String) {
-                let seconds = (ContinuousClock.now - started).seconds
-                observer.requestFinished(endpoint: endpoint.template, code: code, seconds: seconds)
-                logger.debug(
-                    "Sigma request",
-                    metadata: [
-                        "endpoint": "\(endpoint.template)", "code": "\(code)",
-                        "seconds": "\(seconds)",
-                    ])
-            }
-            do {
-                let deadline = NIODeadline.now() + .nanoseconds(Int64(requestTimeout.seconds * 1e9))
-                let response = try await http.execute(request, deadline: deadline, logger: logger)
-                let bytes = try await response.body.collect(upTo: maxBodyBytes)
-                finish(String(response.status.code))
-                return RawResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
-            } catch let error as NIOTooManyBytesError {
-                _ = error
-                finish("bad_body")
-                throw SigmaError(.badResponse("body larger than \(maxBodyBytes) bytes"), endpoint: endpoint.template)
-            } catch is CancellationError {
-                finish("cancelled")
-                throw CancellationError()
-            } catch {
-                let failure = Self.classify(error, endpoint: endpoint.template)
-                finish(failure.kind == .timeout ? "timeout" : "connection_error")
-                throw failure
-            }
+        var request = HTTPClientRequest(url: url(endpoint, query: query))
+        request.method = method
+        request.headers = headers
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "sigma_exporter")
+        if let body {
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let started = ContinuousClock.now
+        func finish(_ code: String) {
+            let seconds = (ContinuousClock.now - started).seconds
+            observer.requestFinished(endpoint: endpoint.template, code: code, seconds: seconds)
+            logger.debug(
+                "Sigma request",
+                metadata: [
+                    "endpoint": "\(endpoint.template)", "code": "\(code)",
+                    "seconds": "\(seconds)",
+                ])
+        }
+        do {
+            let deadline = NIODeadline.now() + .nanoseconds(Int64(requestTimeout.seconds * 1e9))
+            let response = try await http.execute(request, deadline: deadline, logger: logger)
+            let bytes = try await response.body.collect(upTo: maxBodyBytes)
+            finish(String(response.status.code))
+            return RawResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
+        } catch let error as NIOTooManyBytesError {
+            _ = error
+            finish("bad_body")
+            throw SigmaError(.badResponse("body larger than \(maxBodyBytes) bytes"), endpoint: endpoint.template)
+        } catch is CancellationError {
+            finish("cancelled")
+            throw CancellationError()
+        } catch {
+            let failure = Self.classify(error, endpoint: endpoint.template)
+            finish(failure.kind == .timeout ? "timeout" : "connection_error")
+            throw failure
         }
     }
 
@@ -139,14 +153,15 @@ public final class SigmaClient: Sendable {
     /// Returns the last response whatever its status; throws only when no usable response came.
     func send(
         _ endpoint: Endpoint, method: HTTPMethod = .GET, query: [(String, String)] = [],
-        headers: HTTPHeaders = [:], body: String? = nil
+        headers: HTTPHeaders = [:], body: String? = nil, priority: Bool = false
     ) async throws -> RawResponse {
         var attemptNumber = 1
         while true {
             let outcome: Result<RawResponse, SigmaError>
             do {
                 outcome = .success(
-                    try await attempt(endpoint, method: method, query: query, headers: headers, body: body))
+                    try await attempt(
+                        endpoint, method: method, query: query, headers: headers, body: body, priority: priority))
             } catch let error as SigmaError {
                 outcome = .failure(error)
             }

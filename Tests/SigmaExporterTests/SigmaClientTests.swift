@@ -209,6 +209,32 @@ struct SigmaClientTests {
         }
     }
 
+    @Test func aCredentialCheckIsNotQueuedBehindDataCalls() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = SigmaClient(
+                baseURL: sim.baseURL, credential: SimulatorFixture.crawler, http: sim.http,
+                settings: PollSettings(requestTimeout: .seconds(10), maxConcurrency: 4, maxRequestsPerSecond: 2),
+                retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero)
+            _ = try await client.get(WhoAmI.self, .whoami)
+            // Ten data calls at two a second keep the queue busy for about five seconds.
+            let backlog = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<10 { group.addTask { _ = try await client.get(WhoAmI.self, .whoami) } }
+                    try await group.waitForAll()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            let token = try await client.mintToken()
+            _ = try await client.whoami(using: token)
+            let check = ContinuousClock.now - started
+            try await backlog.value
+            let backlogTook = ContinuousClock.now - started
+            #expect(check < .seconds(2), "the check took \(check)")
+            #expect(backlogTook > .seconds(3))
+        }
+    }
+
     @Test func capsConcurrentRequests() async throws {
         let limiter = ConcurrencyLimiter(limit: 2)
         final class Gauge: Sendable { let value = Mutex((current: 0, peak: 0)) }
