@@ -109,8 +109,7 @@ public final class SigmaClient: Sendable {
             let bytes = try await response.body.collect(upTo: maxBodyBytes)
             finish(String(response.status.code))
             return RawResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             finish("bad_body")
             throw SigmaError(.badResponse("body larger than \(maxBodyBytes) bytes"), endpoint: endpoint.template)
         } catch is CancellationError {

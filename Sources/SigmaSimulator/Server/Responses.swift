@@ -19,54 +19,38 @@ struct ListEnvelope<Entry: Encodable>: Encodable {
     }
 }
 
-struct MemberBody: Encodable {
-    var organizationId, memberId, memberType, firstName, lastName, email: String
-    var profileImgUrl: String?
-    var createdBy, updatedBy, createdAt, updatedAt, homeFolderId, userKind: String
-    var isArchived: Bool
-    var isInactive: Bool
+/// A member, with `profileImgUrl` present and null as Sigma sends it.
+func memberBody(_ member: SimMember, organizationId: String) -> JSONValue {
+    .object([
+        ("organizationId", .string(organizationId)), ("memberId", .string(member.memberId)),
+        ("memberType", .string(member.memberType)), ("firstName", .string(member.firstName)),
+        ("lastName", .string(member.lastName)), ("email", .string(member.email)), ("profileImgUrl", .null),
+        ("createdBy", .string(member.memberId)), ("updatedBy", .string(member.memberId)),
+        ("createdAt", .string(member.createdAt)), ("updatedAt", .string(member.createdAt)),
+        ("homeFolderId", .string(member.homeFolderId)), ("userKind", "internal"),
+        ("isArchived", .bool(member.isArchived)), ("isInactive", .bool(false)),
+    ])
+}
 
-    init(_ member: SimMember, organizationId: String) {
-        self.organizationId = organizationId
-        memberId = member.memberId
-        memberType = member.memberType
-        firstName = member.firstName
-        lastName = member.lastName
-        email = member.email
-        profileImgUrl = nil
-        createdBy = member.memberId
-        updatedBy = member.memberId
-        createdAt = member.createdAt
-        updatedAt = member.createdAt
-        homeFolderId = member.homeFolderId
-        userKind = "internal"
-        isArchived = member.isArchived
-        isInactive = false
-    }
+/// A dataset list entry (datasets name their owner `owner`, and carry migration fields).
+func datasetBody(_ document: SimDocument, path: String) -> JSONValue {
+    .object([
+        ("datasetId", .string(document.id)), ("createdBy", .string(document.ownerId)),
+        ("updatedBy", .string(document.ownerId)), ("createdAt", .string(document.createdAt)),
+        ("updatedAt", .string(document.updatedAt)), ("name", .string(document.name)), ("description", ""),
+        ("url", .string(appURL(document))), ("owner", .string(document.ownerId)), ("referenceCount", .number(0)),
+        ("path", .string(path)), ("migrationToDataModel", .null), ("migrationStatus", "not-migrated"),
+        ("isArchived", .bool(document.isArchived)),
+    ])
+}
 
-    enum CodingKeys: String, CodingKey {
-        case organizationId, memberId, memberType, firstName, lastName, email, profileImgUrl, createdBy, updatedBy
-        case createdAt, updatedAt, homeFolderId, userKind, isArchived, isInactive
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(organizationId, forKey: .organizationId)
-        try container.encode(memberId, forKey: .memberId)
-        try container.encode(memberType, forKey: .memberType)
-        try container.encode(firstName, forKey: .firstName)
-        try container.encode(lastName, forKey: .lastName)
-        try container.encode(email, forKey: .email)
-        try container.encode(profileImgUrl, forKey: .profileImgUrl)  // null, present
-        try container.encode(createdBy, forKey: .createdBy)
-        try container.encode(updatedBy, forKey: .updatedBy)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(homeFolderId, forKey: .homeFolderId)
-        try container.encode(userKind, forKey: .userKind)
-        try container.encode(isArchived, forKey: .isArchived)
-        try container.encode(isInactive, forKey: .isInactive)
-    }
+/// A team, with `description` present and null.
+func teamBody(_ team: SimTeam, adminId: String) -> JSONValue {
+    .object([
+        ("teamId", .string(team.teamId)), ("createdBy", .string(adminId)), ("updatedBy", .string(adminId)),
+        ("createdAt", "2025-01-15T09:30:00.000Z"), ("updatedAt", "2025-01-15T09:30:00.000Z"),
+        ("name", .string(team.name)), ("description", .null), ("visibility", "public"), ("isArchived", .bool(false)),
+    ])
 }
 
 /// Sigma's app URL of a document, as its list entries carry it.
@@ -88,53 +72,6 @@ func versionedDocumentBody(_ document: SimDocument, path: String) -> JSONValue {
         ("createdAt", .string(document.createdAt)), ("updatedAt", .string(document.updatedAt)),
         ("isArchived", .bool(document.isArchived)),
     ])
-}
-
-struct DatasetBody: Encodable {
-    var datasetId, createdBy, updatedBy, createdAt, updatedAt, name, description, url, owner: String
-    var referenceCount: Int
-    var path: String
-    var migrationToDataModel: String? = nil
-    var migrationStatus = "not-migrated"
-    var isArchived: Bool
-
-    init(_ document: SimDocument, path: String) {
-        datasetId = document.id
-        createdBy = document.ownerId
-        updatedBy = document.ownerId
-        createdAt = document.createdAt
-        updatedAt = document.updatedAt
-        name = document.name
-        description = ""
-        url = appURL(document)
-        owner = document.ownerId
-        referenceCount = 0
-        self.path = path
-        isArchived = document.isArchived
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case datasetId, createdBy, updatedBy, createdAt, updatedAt, name, description, url, owner, referenceCount, path
-        case migrationToDataModel, migrationStatus, isArchived
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(datasetId, forKey: .datasetId)
-        try container.encode(createdBy, forKey: .createdBy)
-        try container.encode(updatedBy, forKey: .updatedBy)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)
-        try container.encode(url, forKey: .url)
-        try container.encode(owner, forKey: .owner)
-        try container.encode(referenceCount, forKey: .referenceCount)
-        try container.encode(path, forKey: .path)
-        try container.encode(migrationToDataModel, forKey: .migrationToDataModel)  // null, present
-        try container.encode(migrationStatus, forKey: .migrationStatus)
-        try container.encode(isArchived, forKey: .isArchived)
-    }
 }
 
 struct ConnectionBody: Encodable {
@@ -171,39 +108,6 @@ struct ConnectionPathBody: Encodable {
 struct TablePathBody: Encodable {
     var connectionId: String
     var path: [String]
-}
-
-struct TeamBody: Encodable {
-    var teamId, createdBy, updatedBy, createdAt, updatedAt, name: String
-    var description: String?
-    var visibility = "public"
-    var isArchived = false
-
-    init(_ team: SimTeam, adminId: String) {
-        teamId = team.teamId
-        createdBy = adminId
-        updatedBy = adminId
-        createdAt = "2025-01-15T09:30:00.000Z"
-        updatedAt = createdAt
-        name = team.name
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case teamId, createdBy, updatedBy, createdAt, updatedAt, name, description, visibility, isArchived
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(teamId, forKey: .teamId)
-        try container.encode(createdBy, forKey: .createdBy)
-        try container.encode(updatedBy, forKey: .updatedBy)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(name, forKey: .name)
-        try container.encode(description, forKey: .description)  // null, present
-        try container.encode(visibility, forKey: .visibility)
-        try container.encode(isArchived, forKey: .isArchived)
-    }
 }
 
 /// A grant object; `inodeType` only on `GET /v2/grants`.

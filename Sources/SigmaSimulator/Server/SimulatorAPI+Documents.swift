@@ -16,7 +16,7 @@ extension SimulatorAPI {
                         excludeExplorations: query.get("excludeExplorations") == "true")
                     if kind == .dataset {
                         return paged(
-                            documents.map { DatasetBody($0, path: access.path(of: $0)) }, request: request, total: true)
+                            documents.map { datasetBody($0, path: access.path(of: $0)) }, request: request, total: true)
                     }
                     return paged(
                         documents.map { versionedDocumentBody($0, path: access.path(of: $0)) }, request: request,

@@ -9,7 +9,7 @@ extension SimulatorAPI {
                 let includeArchived = request.uri.queryParameters.get("includeArchived") == "true"
                 let members = organization.members.filter { includeArchived || !$0.isArchived }
                 return paged(
-                    members.map { MemberBody($0, organizationId: organization.organizationId) }, request: request)
+                    members.map { memberBody($0, organizationId: organization.organizationId) }, request: request)
             }
         }
         router.get("/v2/members/:memberId") { request, context in
@@ -17,7 +17,7 @@ extension SimulatorAPI {
                 guard let id = context.parameters.get("memberId"), let member = access.organization.member(id) else {
                     return notFound("Member")
                 }
-                return SimResponse.json(MemberBody(member, organizationId: access.organization.organizationId))
+                return SimResponse.json(memberBody(member, organizationId: access.organization.organizationId))
             }
         }
         router.get("/v2/members/:memberId/teams") { request, context in
@@ -27,13 +27,13 @@ extension SimulatorAPI {
                 }
                 let adminId = access.organization.members.first(where: \.isAdmin)?.memberId ?? id
                 let teams = access.organization.teams.filter { $0.memberIds.contains(id) }
-                return paged(teams.map { TeamBody($0, adminId: adminId) }, request: request, total: true)
+                return paged(teams.map { teamBody($0, adminId: adminId) }, request: request, total: true)
             }
         }
         router.get("/v2/teams") { request, _ in
             try await authorized("/v2/teams", request, state) { caller, access in
                 let adminId = access.organization.members.first(where: \.isAdmin)?.memberId ?? caller.memberId
-                return paged(access.organization.teams.map { TeamBody($0, adminId: adminId) }, request: request)
+                return paged(access.organization.teams.map { teamBody($0, adminId: adminId) }, request: request)
             }
         }
     }
