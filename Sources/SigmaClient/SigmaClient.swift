@@ -106,12 +106,18 @@ public final class SigmaClient: Sendable {
         do {
             let deadline = NIODeadline.now() + .nanoseconds(Int64(requestTimeout.seconds * 1e9))
             let response = try await http.execute(request, deadline: deadline, logger: logger)
-            let bytes = try await response.body.collect(upTo: maxBodyBytes)
+            let bytes: ByteBuffer
+            do {
+                bytes = try await response.body.collect(upTo: maxBodyBytes)
+            } catch is NIOTooManyBytesError {
+                // A response came, so it is counted under its status; the call still fails.
+                finish(String(response.status.code))
+                throw SigmaError(.badResponse("body larger than \(maxBodyBytes) bytes"), endpoint: endpoint.template)
+            }
             finish(String(response.status.code))
             return RawResponse(status: Int(response.status.code), headers: response.headers, body: bytes)
-        } catch is NIOTooManyBytesError {
-            finish("bad_body")
-            throw SigmaError(.badResponse("body larger than \(maxBodyBytes) bytes"), endpoint: endpoint.template)
+        } catch let error as SigmaError {
+            throw error
         } catch is CancellationError {
             finish("cancelled")
             throw CancellationError()
