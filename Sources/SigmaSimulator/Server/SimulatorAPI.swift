@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 import NIOCore
 
 /// The simulated Sigma REST API: authentication, `whoami`, members and workbooks.
@@ -47,7 +48,7 @@ public enum SimulatorAPI {
         guard let fault = state.arrive(endpoint: endpoint) else { return try await body() }
         switch fault.kind {
         case .latency:
-            try await Task.sleep(for: .milliseconds(fault.latencyMilliseconds ?? 0))
+            try await injectedWait(.milliseconds(fault.latencyMilliseconds ?? 0))
             return try await body()
         case .status:
             let status = HTTPResponse.Status(code: fault.status ?? 500)
@@ -66,7 +67,7 @@ public enum SimulatorAPI {
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: ByteBuffer(string: "<html><body>Bad gateway</body></html>"))
         case .stall:
-            try await Task.sleep(for: .milliseconds(fault.latencyMilliseconds ?? 3_600_000))
+            try await injectedWait(.milliseconds(fault.latencyMilliseconds ?? 3_600_000))
             return try await body()
         case .reset:
             var reply = try await body()
@@ -77,6 +78,11 @@ public enum SimulatorAPI {
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: ByteBuffer(string: fault.body ?? "{}"))
         }
+    }
+
+    /// Sleeps for an injected latency or stall, ending early when the simulator shuts down.
+    static func injectedWait(_ duration: Duration) async throws {
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 
     /// `guarded`, then a valid bearer token is required; `body` gets the member it acts as and

@@ -16,6 +16,7 @@ public actor SimulatorServer {
     var control: RunningApp?
 
     struct RunningApp {
+        let group: ServiceGroup
         let task: Task<Void, any Error>
         let port: Int
     }
@@ -71,9 +72,11 @@ public actor SimulatorServer {
         control = nil
     }
 
-    /// Stops at once: a stand-in for a host going away does not wait for slow (injected) requests.
+    /// Stops accepting connections at once and lets requests in flight finish; injected latency
+    /// and stalls end early on shutdown (see `SimulatorAPI.guarded`). Cancelling the server
+    /// instead would tear down response writers mid-flight, which SwiftNIO treats as a crash.
     static func stop(_ running: RunningApp) async {
-        running.task.cancel()
+        await running.group.triggerGracefulShutdown()
         _ = try? await running.task.value
     }
 
@@ -102,7 +105,7 @@ public actor SimulatorServer {
             try await task.value
             throw SimulatorError.notListening(port: port)
         }
-        return RunningApp(task: task, port: bound)
+        return RunningApp(group: group, task: task, port: bound)
     }
 }
 
