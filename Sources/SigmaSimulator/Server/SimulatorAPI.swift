@@ -1,9 +1,9 @@
 import Foundation
 import Hummingbird
-import ServiceLifecycle
 import NIOCore
+import ServiceLifecycle
 
-/// The simulated Sigma REST API: authentication, `whoami`, members and workbooks.
+/// The simulated Sigma REST API: every endpoint of `sigma-api.md`, routes grouped by concern.
 ///
 /// Each route counts itself, applies any injected fault, checks the bearer token (401 with Sigma's
 /// body when it is missing, unknown or expired) and answers only what the caller's owner may see.
