@@ -31,6 +31,11 @@ struct SigmaSim: AsyncParsableCommand {
     @Option(help: "Latency added to every API response, in milliseconds.")
     var latency = 0
 
+    @Option(
+        name: .customLong("rate-limit"),
+        help: "Requests per second allowed per credential; above it, 429 with Retry-After (off by default).")
+    var rateLimit: Double?
+
     @Option(name: .customLong("org-file"), help: "Serve the organisation in this JSON file.")
     var orgFile: String?
 
@@ -98,6 +103,10 @@ struct SigmaSim: AsyncParsableCommand {
         }
         let state = SimulatorState(organization: organization, tokenLifetime: .seconds(tokenTTL))
         if latency > 0 { state.addFault(Fault(endpoint: "*", kind: .latency, latencyMilliseconds: latency)) }
+        if let rateLimit {
+            guard rateLimit > 0 else { throw ValidationError("--rate-limit must be positive") }
+            state.setRateLimit(rateLimit)
+        }
         let server = SimulatorServer(state: state, host: host, port: port)
         try await server.start(controlPort: control)
         var lines = [

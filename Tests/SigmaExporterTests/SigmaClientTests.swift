@@ -235,6 +235,33 @@ struct SigmaClientTests {
         }
     }
 
+    @Test func aSimulatorThatEnforcesARateSees429sOnlyAboveIt() async throws {
+        try await SimulatorFixture.with { sim in
+            sim.state.setRateLimit(20)
+            // A client capped below the limit never trips it.
+            let observer = RecordingObserver()
+            let polite = SigmaClient(
+                baseURL: sim.baseURL, credential: SimulatorFixture.admin, http: sim.http,
+                settings: PollSettings(requestTimeout: .seconds(10), maxConcurrency: 4, maxRequestsPerSecond: 15),
+                retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero, observer: observer)
+            for _ in 0..<40 { _ = try await polite.get(WhoAmI.self, .whoami) }
+            #expect(observer.count("/v2/whoami", code: "429") == 0)
+            // One that is not gets 429 with Retry-After and backs off until it gets through.
+            let greedyObserver = RecordingObserver()
+            let greedy = SigmaClient(
+                baseURL: sim.baseURL, credential: SimulatorFixture.crawler, http: sim.http,
+                settings: PollSettings(requestTimeout: .seconds(10), maxConcurrency: 8, maxRequestsPerSecond: 1000),
+                retryPolicy: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
+                tokenRequestInterval: .zero, observer: greedyObserver)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<30 { group.addTask { _ = try await greedy.get(WhoAmI.self, .whoami) } }
+                try await group.waitForAll()
+            }
+            #expect(greedyObserver.count("/v2/whoami", code: "429") > 0)
+            #expect(greedyObserver.count("/v2/whoami", code: "200") == 30)
+        }
+    }
+
     @Test func capsConcurrentRequests() async throws {
         let limiter = ConcurrencyLimiter(limit: 2)
         final class Gauge: Sendable { let value = Mutex((current: 0, peak: 0)) }

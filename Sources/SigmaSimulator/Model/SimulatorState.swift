@@ -21,6 +21,9 @@ public final class SimulatorState: Sendable {
         /// When true, a revocation leaves already issued tokens working until they expire.
         var keepTokensOnRevoke = false
         var faults: [Fault] = []
+        /// Requests per second allowed per credential; nil for no limit.
+        var rateLimit: Double?
+        var buckets: [String: (tokens: Double, refilled: ContinuousClock.Instant)] = [:]
         var requestCounts: [String: Int] = [:]
     }
 
@@ -70,6 +73,11 @@ public final class SimulatorState: Sendable {
 
     /// The member a bearer token acts as, or nil for a missing, expired or invalidated token.
     func caller(bearer token: String) -> SimMember? {
+        caller(bearer: token)?.member
+    }
+
+    /// The member a bearer token acts as and the credential it was issued to.
+    func caller(bearer token: String) -> (member: SimMember, clientId: String)? {
         state.withLock { state in
             guard let issued = state.tokens[token] else { return nil }
             guard ContinuousClock.now < issued.expiresAt else {
@@ -79,7 +87,33 @@ public final class SimulatorState: Sendable {
             guard let credential = state.organization.credentials.first(where: { $0.clientId == issued.clientId }),
                 let owner = state.organization.member(credential.ownerId)
             else { return nil }
-            return owner
+            return (owner, issued.clientId)
+        }
+    }
+
+    /// Enforces a per-credential request rate (a token bucket holding one second of requests), as
+    /// a rate-limiting Sigma would; nil turns it off.
+    public func setRateLimit(_ requestsPerSecond: Double?) {
+        state.withLock { state in
+            state.rateLimit = requestsPerSecond
+            state.buckets.removeAll()
+        }
+    }
+
+    /// Takes one request from the credential's bucket; false when it is over the limit.
+    func admit(clientId: String) -> Bool {
+        state.withLock { state in
+            guard let rate = state.rateLimit else { return true }
+            let now = ContinuousClock.now
+            var bucket = state.buckets[clientId] ?? (rate, now)
+            let elapsed = bucket.refilled.duration(to: now).components
+            let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+            bucket.tokens = min(rate, bucket.tokens + seconds * rate)
+            bucket.refilled = now
+            defer { state.buckets[clientId] = bucket }
+            guard bucket.tokens >= 1 else { return false }
+            bucket.tokens -= 1
+            return true
         }
     }
 

@@ -182,6 +182,13 @@ enum SimResponse {
         json(ErrorBody(requestId: UUID().uuidString.lowercased(), message: message, code: code), status: status)
     }
 
+    /// 429 with `Retry-After`, as a rate-limiting Sigma would answer.
+    static func rateLimited() -> SimReply {
+        var reply = error(.tooManyRequests, "Rate limit exceeded", code: "too_many_requests")
+        reply.headers[.retryAfter] = "1"
+        return reply
+    }
+
     static func unauthorized() -> SimReply {
         error(.unauthorized, "Token missing or malformed", code: "unauthorized")
     }

@@ -93,9 +93,11 @@ public enum SimulatorAPI {
     ) async throws -> SimReply {
         try await guarded(endpoint, state) {
             guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
-                let caller = state.caller(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+                let caller: (member: SimMember, clientId: String) = state.caller(
+                    bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
             else { return SimResponse.unauthorized() }
-            return try await body(caller, state.access)
+            guard state.admit(clientId: caller.clientId) else { return SimResponse.rateLimited() }
+            return try await body(caller.member, state.access)
         }
     }
 
@@ -140,6 +142,7 @@ public enum SimulatorAPI {
         let outcome: SimulatorState.TokenOutcome
         switch fields["grant_type"] {
         case "client_credentials":
+            guard state.admit(clientId: fields["client_id"] ?? "") else { return SimResponse.rateLimited() }
             outcome = state.exchange(clientId: fields["client_id"] ?? "", clientSecret: fields["client_secret"] ?? "")
         case "refresh_token":
             outcome = state.refresh(fields["refresh_token"] ?? "")
