@@ -11,7 +11,9 @@ enum DemoMode {
         var service: any Service
     }
 
-    static func start(pollInterval: Duration, logger: Logger) async throws -> Started {
+    static func start(
+        pollInterval: Duration, listen: ListenAddress, telemetryPath: String, tls: Bool, logger: Logger
+    ) async throws -> Started {
         let server = SimulatorServer(state: SimulatorState(organization: DemoOrganization.make()))
         do {
             try await server.start(controlPort: 0)
@@ -27,8 +29,11 @@ enum DemoMode {
             inventory: CredentialConfiguration(
                 clientId: DemoOrganization.adminClientId, clientSecret: Secret(DemoOrganization.adminClientSecret)))
         let control = "http://127.0.0.1:\(controlPort)/control"
+        let exporter =
+            "\(tls ? "https" : "http")://\(listen.probeURLHost == "127.0.0.1" ? "localhost" : listen.probeURLHost):\(listen.port)"
         let banner = """
             sigma_exporter --demo: polling a simulated Sigma organisation ("demo") every \(PrometheusDuration.format(pollInterval)).
+              Open:                 \(exporter)/  (metrics: \(exporter)\(telemetryPath), out of reach: \(exporter)/inaccessible)
               Simulated Sigma API:  \(baseURL)
               Control surface:      \(control)
               Revoke the crawler's credential (sigma_credential_valid turns 0 on the next poll):

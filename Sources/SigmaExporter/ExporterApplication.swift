@@ -111,7 +111,9 @@ public enum ExporterApplication {
         var reload = load
         if options.demo {
             options.pollInterval = options.pollInterval ?? .seconds(10)
-            let demo = try await DemoMode.start(pollInterval: options.pollInterval!, logger: logger)
+            let demo = try await DemoMode.start(
+                pollInterval: options.pollInterval!, listen: options.listenAddress,
+                telemetryPath: options.telemetryPath, tls: web?.tls != nil, logger: logger)
             services.append(demo.service)
             configuration = demo.configuration
             let demoConfiguration = demo.configuration
