@@ -29,20 +29,36 @@ public final class ConnectionsCollector: Collector {
         let decision = try await context.inventoryDecision()
         let inventoryReader = context.inventoryReader(decision)
         let reader = inventoryReader ?? context.client
+        // Independent of the documents: read meanwhile.
+        async let usableConnections = usableConnections(interval: interval)
 
         // Every document the reader lists (for versions of referenced documents), and the roots:
-        // the in-scope ones whose connections count.
-        var listed: [DocumentEntry] = []
+        // the in-scope ones whose connections count. The listings stay shared, not copied.
+        var listings: [[DocumentEntry]] = []
         for kind in DocumentKind.allCases {
-            listed += try await context.documents(
-                kind, reader: reader, inventory: inventoryReader != nil, interval: interval)
+            listings.append(
+                try await context.documents(
+                    kind, reader: reader, inventory: inventoryReader != nil, interval: interval))
         }
-        let roots = listed.filter(scope.contains)
-        let connectionsOf = try await graph.connections(
-            of: roots, listed: listed, reader: reader)
+        let roots = listings.flatMap { $0.filter(scope.contains) }
+        try await graph.update(roots: roots, listings: listings, reader: reader)
+        listings = []
 
-        let usable = try await usableConnections(interval: interval)
-        let used = Set(connectionsOf.values.flatMap { $0 })
+        let usable = try await usableConnections
+        // One pass over the roots: which connections are used, and who reads the unusable ones.
+        var used: Set<String> = []
+        var readers: [String: (count: Int, some: [InaccessibleConnection.User])] = [:]
+        graph.forEachRoot(roots) { root, connections in
+            used.formUnion(connections)
+            for connection in connections where !usable.contains(connection) {
+                var entry = readers[connection] ?? (0, [])
+                entry.count += 1
+                if entry.some.count < Self.usersPerConnection {
+                    entry.some.append(.init(kind: root.kind, id: root.id.description, name: root.name))
+                }
+                readers[connection] = entry
+            }
+        }
         let org = [Label("org", context.organization)]
         let owner = context.shared.credentialOwner?.displayName
         let usableUsed = used.intersection(usable)
@@ -54,8 +70,7 @@ public final class ConnectionsCollector: Collector {
         }
         let inaccessible = used.subtracting(usable)
         context.reports.setConnections(
-            try await report(
-                inaccessible, connectionsOf: connectionsOf, roots: roots, reader: reader, interval: interval),
+            try await report(inaccessible, readers: readers, reader: reader, interval: interval),
             organization: context.organization, inventoryComplete: true, owner: owner, now: context.now())
         let ratio = used.isEmpty ? 1 : Double(usableUsed.count) / Double(used.count)
         return [
@@ -75,10 +90,13 @@ public final class ConnectionsCollector: Collector {
         }
     }
 
+    /// Documents named per inaccessible connection in `/inaccessible` (all are counted).
+    static let usersPerConnection = 20
+
     /// The inaccessible connections, named, with (some of) the documents that read them.
     func report(
-        _ inaccessible: Set<String>, connectionsOf: [String: Set<String>], roots: [DocumentEntry], reader: SigmaClient,
-        interval: Duration
+        _ inaccessible: Set<String>, readers: [String: (count: Int, some: [InaccessibleConnection.User])],
+        reader: SigmaClient, interval: Duration
     ) async throws -> [InaccessibleConnection] {
         guard !inaccessible.isEmpty else { return [] }
         let named = try await context.shared.listings.value("connections|inventory", maxAge: interval / 2) {
@@ -86,11 +104,9 @@ public final class ConnectionsCollector: Collector {
         }
         let byId = Dictionary(named.map { ($0.connectionId, $0) }, uniquingKeysWith: { first, _ in first })
         return inaccessible.sorted().map { id in
-            let users = roots.filter { connectionsOf[$0.id]?.contains(id) == true }
-            return InaccessibleConnection(
-                id: id, name: byId[id]?.name ?? "", type: byId[id]?.type ?? "",
-                usedBy: users.prefix(20).map { .init(kind: $0.kind, id: $0.id, name: $0.name) },
-                usedByTotal: users.count)
+            InaccessibleConnection(
+                id: id, name: byId[id]?.name ?? "", type: byId[id]?.type ?? "", usedBy: readers[id]?.some ?? [],
+                usedByTotal: readers[id]?.count ?? 0)
         }
     }
 

@@ -25,14 +25,24 @@ extension SigmaClient {
         _ entry: Entry.Type, _ endpoint: Endpoint, query: [(String, String)] = [], pageSize: Int = 1000,
         maxPages: Int = 10_000
     ) async throws -> [Entry] {
-        var entries: [Entry] = []
+        try await listAll(entry, endpoint, query: query, pageSize: pageSize, maxPages: maxPages) { $0 }
+    }
+
+    /// `listAll`, keeping only `transform` of each entry: each decoded page is dropped as soon as
+    /// it is transformed, so a listing of 100,000 documents never holds them all fully decoded.
+    public func listAll<Entry: Decodable & Sendable, Kept>(
+        _ entry: Entry.Type, _ endpoint: Endpoint, query: [(String, String)] = [], pageSize: Int = 1000,
+        maxPages: Int = 10_000, transform: (Entry) throws -> Kept
+    ) async throws -> [Kept] {
+        var entries: [Kept] = []
         var pageToken: String?
         var seenTokens: Set<String> = []
         for _ in 0..<maxPages {
             var pageQuery = query + [("limit", String(pageSize))]
             if let pageToken { pageQuery.append(("page", pageToken)) }
             let page = try await get(Page<Entry>.self, endpoint, query: pageQuery)
-            entries += page.entries
+            entries.reserveCapacity(entries.count + page.entries.count)
+            for entry in page.entries { entries.append(try transform(entry)) }
             guard let next = page.nextPage else { return entries }
             guard seenTokens.insert(next).inserted else {
                 throw SigmaError(.badResponse("page token repeats"), endpoint: endpoint.template)

@@ -62,18 +62,20 @@ extension OrganizationContext {
         return try await shared.listings.value(key, maxAge: interval / 2) {
             var query: [(String, String)] = []
             if inventory { query.append(("skipPermissionCheck", "true")) }
+            // The naming fields are shown only for what the inventory lists.
+            var entry = DocumentEntry.Builder(details: inventory)
             let entries: [DocumentEntry]
             switch kind {
             case .workbook:
                 query.append(("excludeExplorations", "true"))
-                entries = try await reader.listAll(Workbook.self, .workbooks, query: query).map(DocumentEntry.init)
+                entries = try await reader.listAll(Workbook.self, .workbooks, query: query) { entry($0) }
             case .dataset:
-                entries = try await reader.listAll(Dataset.self, .datasets, query: query).map(DocumentEntry.init)
+                entries = try await reader.listAll(Dataset.self, .datasets, query: query) { entry($0) }
             case .dataModel:
-                entries = try await reader.listAll(DataModel.self, .dataModels, query: query).map(DocumentEntry.init)
+                entries = try await reader.listAll(DataModel.self, .dataModels, query: query) { entry($0) }
             }
             // Duplicates across pages count once.
-            var seen: Set<String> = []
+            var seen: Set<DocumentID> = []
             return entries.filter { seen.insert($0.id).inserted }
         }
     }

@@ -5,19 +5,36 @@ import Synchronization
 
 /// What each document reads, kept between polls, and the connections that follow from it.
 ///
-/// A document's sources are read again only when its version key changed (or it is new); a
-/// table's connection never changes, so each table is looked up once. Documents reached only
-/// through others (a data model a workbook reads) are followed too, whatever their scope.
+/// A document's sources are read again only when its version changed (or it is new); a table's
+/// connection never changes, so each table is looked up once, as soon as the first document that
+/// reads it has been read. Documents reached only through others (a data model a workbook reads)
+/// are followed too, whatever their scope. Held compactly (packed ids, shared connection ids),
+/// since a large organisation keeps one node per document.
 final class SourceGraph: Sendable {
-    struct Node: Sendable {
-        var kind: DocumentKind
-        var versionKey: String?
-        var sources: [DocumentSource]
+    /// One thing a document reads, as the graph keeps it.
+    enum Source: Sendable, Equatable {
+        case dataModel(DocumentID)
+        case dataset(DocumentID)
+        case table(DocumentID)
+        /// Custom SQL names its connection directly.
+        case connection(String)
     }
 
-    let nodes = Mutex<[String: Node]>([:])
-    /// Table inode → connection id, or nil when the table cannot be resolved (403/404).
-    let tables = Mutex<[String: String?]>([:])
+    struct Node: Sendable {
+        var version: Int?
+        var sources: [Source]
+    }
+
+    struct Tables {
+        /// Table inode → connection id, or nil when the table cannot be resolved (403/404).
+        var connections: [DocumentID: String?] = [:]
+        /// Tables being looked up now, so two documents reading one table ask once.
+        var pending: Set<DocumentID> = []
+        var connectionIds = StringInterner()
+    }
+
+    let nodes = Mutex<[DocumentID: Node]>([:])
+    let tables = Mutex(Tables())
     /// Per-document requests in flight at once (the client's own caps still apply).
     let concurrency: Int
 
@@ -25,96 +42,144 @@ final class SourceGraph: Sendable {
         self.concurrency = concurrency
     }
 
-    /// The connections each root reads, transitively.
-    func connections(
-        of roots: [DocumentEntry], listed: [DocumentEntry], reader: SigmaClient
-    ) async throws
-        -> [String: Set<String>]
-    {
-        let versions = Dictionary(listed.map { ($0.id, $0.versionKey) }, uniquingKeysWith: { first, _ in first })
-        var visited: Set<String> = []
+    /// Reads the sources of every root and of what they read, transitively, fetching only what
+    /// is new or changed, and forgets documents no longer reached.
+    func update(roots: [DocumentEntry], listings: [[DocumentEntry]], reader: SigmaClient) async throws {
+        var versions: [DocumentID: Int] = [:]
+        versions.reserveCapacity(listings.reduce(0) { $0 + $1.count })
+        for listing in listings {
+            for entry in listing where versions[entry.id] == nil { versions[entry.id] = entry.version }
+        }
+        var visited: Set<DocumentID> = []
         var frontier = roots.map { (id: $0.id, kind: $0.kind) }
         while !frontier.isEmpty {
             frontier = frontier.filter { visited.insert($0.id).inserted }
             let stale = nodes.withLock { nodes in
-                frontier.filter { item in
-                    guard let node = nodes[item.id] else { return true }
-                    return versions[item.id].map { $0 != node.versionKey } ?? false
+                frontier.compactMap { item -> (id: DocumentID, kind: DocumentKind, version: Int?)? in
+                    let version = versions[item.id]
+                    if let node = nodes[item.id], version == nil || version == node.version { return nil }
+                    return (item.id, item.kind, version)
                 }
             }
             try await forEach(stale, concurrency: concurrency) { item in
-                let node = try await Self.fetch(item.id, kind: item.kind, version: versions[item.id], reader: reader)
+                let node = try await Self.fetch(item.id, kind: item.kind, version: item.version, reader: reader)
                 self.nodes.withLock { $0[item.id] = node }
+                if let node { try await self.resolveTables(of: node, reader: reader) }
             }
             frontier = nodes.withLock { nodes in
-                frontier.flatMap { item -> [(id: String, kind: DocumentKind)] in
+                frontier.flatMap { item -> [(id: DocumentID, kind: DocumentKind)] in
                     (nodes[item.id]?.sources ?? []).compactMap { source in
-                        switch source.kind {
-                        case .dataModel: return (source.id, .dataModel)
-                        case .dataset: return (source.id, .dataset)
-                        default: return nil
+                        switch source {
+                        case .dataModel(let id): return (id, .dataModel)
+                        case .dataset(let id): return (id, .dataset)
+                        case .table, .connection: return nil
                         }
                     }
                 }
             }
         }
-        // Forget documents no longer reached.
-        let graph = nodes.withLock { nodes in
+        let reached = nodes.withLock { nodes in
             nodes = nodes.filter { visited.contains($0.key) }
             return nodes
         }
-
-        let tableIds = Set(graph.values.flatMap { $0.sources.filter { $0.kind == .table }.map(\.id) })
-        let unknownTables = tables.withLock { tables in tableIds.filter { tables[$0] == nil } }
-        try await forEach(Array(unknownTables), concurrency: concurrency) { inode in
-            let connection = try await Self.connection(ofTable: inode, reader: reader)
-            self.tables.withLock { $0[inode] = .some(connection) }
+        // Tables a failed lookup of an earlier poll left unresolved.
+        let unresolved = tables.withLock { tables in
+            reached.values.filter { node in
+                node.sources.contains { source in
+                    guard case .table(let inode) = source else { return false }
+                    return tables.connections.index(forKey: inode) == nil
+                }
+            }
         }
-        let tableConnections = tables.withLock { $0 }
+        try await forEach(unresolved, concurrency: concurrency) { node in
+            try await self.resolveTables(of: node, reader: reader)
+        }
+    }
 
-        var memo: [String: Set<String>] = [:]
-        func closure(_ id: String, _ path: Set<String>) -> Set<String> {
+    /// Looks up the connection of each table `node` reads that no one has looked up yet.
+    func resolveTables(of node: Node, reader: SigmaClient) async throws {
+        for case .table(let inode) in node.sources {
+            let claimed = tables.withLock { tables in
+                tables.connections.index(forKey: inode) == nil && tables.pending.insert(inode).inserted
+            }
+            guard claimed else { continue }
+            do {
+                let connection = try await Self.connection(ofTable: inode, reader: reader)
+                tables.withLock { tables in
+                    tables.pending.remove(inode)
+                    tables.connections[inode] = .some(connection.map { tables.connectionIds($0) })
+                }
+            } catch {
+                tables.withLock { _ = $0.pending.remove(inode) }
+                throw error
+            }
+        }
+    }
+
+    /// Calls `body` with each root and the connections it reads, directly or through the data
+    /// models and datasets it reads (cycle-safe). Only documents other documents read are
+    /// memoised, so this holds one set per data model and dataset, not one per workbook.
+    func forEachRoot(_ roots: [DocumentEntry], _ body: (DocumentEntry, Set<String>) -> Void) {
+        let graph = nodes.withLock { $0 }
+        let tableConnections = tables.withLock { $0.connections }
+        var memo: [DocumentID: Set<String>] = [:]
+        func closure(_ id: DocumentID, _ path: Set<DocumentID>, memoise: Bool) -> Set<String> {
             if let known = memo[id] { return known }
             guard let node = graph[id], !path.contains(id) else { return [] }
             var result: Set<String> = []
             for source in node.sources {
-                switch source.kind {
-                case .customSQL: result.insert(source.id)
-                case .table: if let connection = tableConnections[source.id] ?? nil { result.insert(connection) }
-                case .dataModel, .dataset: result.formUnion(closure(source.id, path.union([id])))
-                case .other: continue
+                switch source {
+                case .connection(let connection): result.insert(connection)
+                case .table(let inode): if let connection = tableConnections[inode] ?? nil { result.insert(connection) }
+                case .dataModel(let child), .dataset(let child):
+                    result.formUnion(closure(child, path.union([id]), memoise: true))
                 }
             }
-            memo[id] = result
+            if memoise { memo[id] = result }
             return result
         }
-        return Dictionary(roots.map { ($0.id, closure($0.id, [])) }, uniquingKeysWith: { first, _ in first })
+        for root in roots {
+            body(root, closure(root.id, [], memoise: root.kind != .workbook))
+        }
     }
 
     /// One document's sources. A 403 (the reader cannot see it) caches an empty node, so it is
     /// not asked again until it changes; a 404 (gone meanwhile) is skipped.
-    static func fetch(_ id: String, kind: DocumentKind, version: String?, reader: SigmaClient) async throws -> Node? {
+    static func fetch(_ id: DocumentID, kind: DocumentKind, version: Int?, reader: SigmaClient) async throws -> Node? {
         do {
             let sources: [DocumentSource]
             switch kind {
-            case .workbook: sources = try await reader.get([DocumentSource].self, .workbookSources(id))
-            case .dataset: sources = try await reader.get([DocumentSource].self, .datasetSources(id))
-            case .dataModel: sources = try await reader.dataModelSources(id)
+            case .workbook: sources = try await reader.get([DocumentSource].self, .workbookSources(id.description))
+            case .dataset: sources = try await reader.get([DocumentSource].self, .datasetSources(id.description))
+            case .dataModel: sources = try await reader.dataModelSources(id.description)
             }
-            return Node(kind: kind, versionKey: version, sources: sources)
+            return Node(version: version, sources: sources.compactMap(Source.init))
         } catch let error as SigmaError where error.status == 403 {
-            return Node(kind: kind, versionKey: version, sources: [])
+            return Node(version: version, sources: [])
         } catch let error as SigmaError where error.status == 404 {
             return nil
         }
     }
 
     /// The connection a table belongs to, or nil when the reader may not see it.
-    static func connection(ofTable inode: String, reader: SigmaClient) async throws -> String? {
+    static func connection(ofTable inode: DocumentID, reader: SigmaClient) async throws -> String? {
         do {
-            return try await reader.get(TablePath.self, .tablePath(inode)).connectionId
+            return try await reader.get(TablePath.self, .tablePath(inode.description)).connectionId
         } catch let error as SigmaError where error.status == 403 || error.status == 404 {
             return nil
+        }
+    }
+}
+
+extension SourceGraph.Source {
+    /// The graph's form of a decoded source; nil for source types it does not follow.
+    init?(_ source: DocumentSource) {
+        switch source.kind {
+        case .dataModel: self = .dataModel(DocumentID(source.id))
+        case .dataset: self = .dataset(DocumentID(source.id))
+        case .table: self = .table(DocumentID(source.id))
+        case .customSQL: self = .connection(source.id)
+        case .other: return nil
         }
     }
 }

@@ -4,6 +4,8 @@
 ///
 /// Why: the `workbooks` and `connections` collectors both need the workbook inventory; a full
 /// listing of a large organisation is hundreds of pages, and Sigma should serve it once a cycle.
+/// A listing is dropped once it is older than any asker would take it, so between cycles the
+/// exporter does not hold a copy of the organisation it will never read again.
 public actor SharedListings {
     struct Cached {
         var fetchedAt: ContinuousClock.Instant
@@ -17,6 +19,8 @@ public actor SharedListings {
 
     var cache: [String: Cached] = [:]
     var inFlight: [String: Fetch] = [:]
+    /// The longest `maxAge` any asker gave per key: how long a listing stays useful.
+    var longestMaxAge: [String: Duration] = [:]
 
     public init() {}
 
@@ -26,6 +30,7 @@ public actor SharedListings {
     public func value<T: Sendable>(
         _ key: String, maxAge: Duration, fetch: @escaping @Sendable () async throws -> T
     ) async throws -> T {
+        longestMaxAge[key] = max(longestMaxAge[key] ?? .zero, maxAge)
         if let cached = cache[key], ContinuousClock.now - cached.fetchedAt < maxAge, let value = cached.value as? T {
             return value
         }
@@ -57,8 +62,27 @@ public actor SharedListings {
 
     /// A fetch ended: cache its value (a failure caches nothing) and let the next caller fetch anew.
     func finish(_ key: String, caching value: (any Sendable)?) {
-        if let value { cache[key] = Cached(fetchedAt: .now, value: value) }
         inFlight[key] = nil
+        guard let value else { return }
+        let fetchedAt = ContinuousClock.now
+        cache[key] = Cached(fetchedAt: fetchedAt, value: value)
+        Task { [weak self] in
+            var keepFor = await self?.longestMaxAge[key] ?? .zero
+            // Asleep until no asker would take it; an asker with a longer maxAge may come meanwhile.
+            while keepFor > .zero {
+                try? await Task.sleep(until: fetchedAt + keepFor, clock: .continuous)
+                guard let self else { return }
+                let longest = await self.longestMaxAge[key] ?? .zero
+                if longest <= keepFor { break }
+                keepFor = longest
+            }
+            await self?.expire(key, fetchedAt: fetchedAt)
+        }
+    }
+
+    /// Drops a listing no asker would take any more (unless it was fetched again meanwhile).
+    func expire(_ key: String, fetchedAt: ContinuousClock.Instant) {
+        if cache[key]?.fetchedAt == fetchedAt { cache[key] = nil }
     }
 
     /// One waiter gave up; the last one cancels the fetch.

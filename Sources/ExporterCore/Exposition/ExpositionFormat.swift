@@ -1,5 +1,5 @@
 /// The two exposition formats `/metrics` speaks, chosen from the scrape's `Accept` header.
-public enum ExpositionFormat: Sendable, CaseIterable {
+public enum ExpositionFormat: Sendable, Hashable, CaseIterable {
     /// Prometheus text format 0.0.4.
     case text
     /// OpenMetrics 1.0.0.

@@ -125,11 +125,16 @@ public final class MetricsStore: Sendable {
 
     /// The exposition of everything but the `process_*` families, rendered once per change.
     public func rendered(_ format: ExpositionFormat) -> [UInt8] {
+        renderedWithGeneration(format).bytes
+    }
+
+    /// The exposition and the generation it shows, so a caller can cache what it builds on it.
+    public func renderedWithGeneration(_ format: ExpositionFormat) -> (generation: UInt64, bytes: [UInt8]) {
         state.withLock { state in
-            if let cached = state.rendered[format], cached.generation == state.generation { return cached.bytes }
+            if let cached = state.rendered[format], cached.generation == state.generation { return cached }
             let bytes = ExpositionWriter.render(Self.families(of: state, buildInfo: buildInfo), format: format)
             state.rendered[format] = (state.generation, bytes)
-            return bytes
+            return (state.generation, bytes)
         }
     }
 

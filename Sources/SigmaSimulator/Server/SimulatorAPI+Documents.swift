@@ -15,12 +15,13 @@ extension SimulatorAPI {
                         archived: query.get("isArchived") == "true",
                         excludeExplorations: query.get("excludeExplorations") == "true")
                     if kind == .dataset {
-                        return paged(
-                            documents.map { datasetBody($0, path: access.path(of: $0)) }, request: request, total: true)
+                        return paged(documents, request: request, total: true) {
+                            datasetBody($0, path: access.path(of: $0))
+                        }
                     }
-                    return paged(
-                        documents.map { versionedDocumentBody($0, path: access.path(of: $0)) }, request: request,
-                        total: true)
+                    return paged(documents, request: request, total: true) {
+                        versionedDocumentBody($0, path: access.path(of: $0))
+                    }
                 }
             }
         }

@@ -30,10 +30,18 @@ public enum SimulatorAPI {
 
     /// Pages `items` with `limit`/`page`; `total` only where Sigma sends it.
     static func paged<T: Encodable>(_ items: [T], request: Request, total: Bool = false) -> SimReply {
+        paged(items, request: request, total: total) { $0 }
+    }
+
+    /// Pages `items` and builds the bodies of one page only (a listing of 70,000 workbooks must
+    /// not encode them all for every page).
+    static func paged<Item, T: Encodable>(
+        _ items: [Item], request: Request, total: Bool = false, body: (Item) -> T
+    ) -> SimReply {
         switch PageToken.page(items, request: request) {
         case .success(let page):
             return SimResponse.json(
-                ListEnvelope(entries: Array(page.slice), nextPage: page.next, total: total ? items.count : nil))
+                ListEnvelope(entries: page.slice.map(body), nextPage: page.next, total: total ? items.count : nil))
         case .failure(let error):
             return SimResponse.error(.badRequest, error.message, code: "bad_request")
         }
