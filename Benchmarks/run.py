@@ -44,8 +44,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).resolve().parent.parent
 COLLECTORS = ("credentials", "workbooks", "datasets", "data_models", "connections")
-# Per-document endpoints: a steady-state cycle must not call any of them.
-PER_DOCUMENT = re.compile(r"\{(workbookId|datasetId|dataModelId|inodeId)\}")
+# Per-document endpoints (the exporter's route templates): sources, and a table's connection.
+# A steady-state cycle must not call any of them.
+PER_DOCUMENT = re.compile(r"^/v2/(workbooks|datasets|dataModels)/\{id\}/sources$|^/v2/connections/paths/\{id\}$")
 USEFUL_CONCURRENCY = 16
 
 
@@ -74,11 +75,11 @@ def http(url: str, method: str = "GET", body: bytes | None = None, headers: dict
 
 
 def proc_status(pid: int) -> dict[str, int]:
-    """VmHWM and VmRSS of a process, in KiB."""
+    """VmHWM, VmRSS and its anonymous and file-backed parts, of a process, in KiB."""
     values = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, rest = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
+        if key in ("VmHWM", "VmRSS", "RssAnon", "RssFile"):
             values[key] = int(rest.split()[0])
     return values
 
@@ -317,6 +318,7 @@ class SizeResult:
     changed_documents: int
     peak_kib: int
     steady_kib: int
+    between_kib: int
 
 
 def sizes_for(documents: int) -> list[str]:
@@ -342,6 +344,9 @@ def run_size(args, procs: Processes, work: Path, documents: int) -> SizeResult:
                                     args.concurrency)
     try:
         sample, first = wait_cycle(port, sim, None, sim_before, interval * 2 + 120, exporter)
+        if first.per_document < documents // 2:
+            raise Broken(f"the first cycle made only {first.per_document} per-document requests for {documents} "
+                         "documents: is PER_DOCUMENT out of date with the exporter's route templates?")
         peak = proc_status(exporter.pid)["VmHWM"]
         bound = max(first.requests / args.rate, first.requests * args.latency / 1000 / USEFUL_CONCURRENCY)
 
@@ -352,14 +357,22 @@ def run_size(args, procs: Processes, work: Path, documents: int) -> SizeResult:
 
         changed_ids = [d["id"] for d in org["documents"] if not d.get("isArchived")][:: 100]
         touch(sim, changed_ids)
+        # Between cycles, once the cycle's listings have expired (half an interval after they were
+        # read): what the exporter holds most of the time.
+        steady_start = min(sample.last_success[c] - sample.duration[c] for c in COLLECTORS)
+        time.sleep(max(0.0, steady_start + interval - 3 - time.time()))
+        between = proc_status(exporter.pid)["VmRSS"]
         sim_before = simulator_requests(sim)
         sample, changed = wait_cycle(port, sim, sample, sim_before, interval * 2 + 60, exporter)
+        if not 0 < changed.per_document <= len(changed_ids) * 2:
+            raise Broken(f"after changing {len(changed_ids)} documents the cycle made {changed.per_document} "
+                         "per-document requests")
         memory = proc_status(exporter.pid)
         for cycle in (first, steady, changed):
             if cycle.requests != cycle.sim_requests:
                 raise Broken(f"the exporter counted {cycle.requests} requests, the simulator {cycle.sim_requests}")
         return SizeResult(documents, len(org["connections"]), first, bound, steady, changed, len(changed_ids),
-                          memory["VmHWM"], memory["VmRSS"])
+                          memory["VmHWM"], memory["VmRSS"], between)
     finally:
         procs.stop(exporter)
         procs.stop(sim.process)
@@ -370,8 +383,15 @@ def run_size(args, procs: Processes, work: Path, documents: int) -> SizeResult:
 # Idle memory
 
 
-def idle_memory(args, procs: Processes, work: Path) -> tuple[int, list[tuple[str, int]]]:
-    """VmRSS of the exporter idling on the demo organisation, and where it goes (KiB)."""
+@dataclass
+class Idle:
+    documents: int
+    status: dict[str, int]
+    breakdown: list[tuple[str, int]]
+
+
+def idle_memory(args, procs: Processes, work: Path) -> Idle:
+    """The exporter's memory idling on the demo organisation, and where it goes (KiB)."""
     org_file = work / "demo.json"
     subprocess.run([str(args.bin / "sigma-sim"), "--dump-org", str(org_file)], check=True)
     org = json.loads(org_file.read_text())
@@ -380,8 +400,7 @@ def idle_memory(args, procs: Processes, work: Path) -> tuple[int, list[tuple[str
     try:
         wait_cycle(port, sim, None, 0, 120, exporter)
         time.sleep(5)
-        rss = proc_status(exporter.pid)["VmRSS"]
-        return rss, smaps_breakdown(exporter.pid)
+        return Idle(len(org["documents"]), proc_status(exporter.pid), smaps_breakdown(exporter.pid))
     finally:
         procs.stop(exporter)
         procs.stop(sim.process)
@@ -541,8 +560,7 @@ def machine() -> list[str]:
             f"{version([shutil.which('prometheus-pushgateway') or 'pushgateway', '--version'])}"]
 
 
-def report(args, sizes: list[SizeResult], metrics: list[WrkResult], idle: tuple[int, list] | None,
-           elapsed: float) -> str:
+def report(args, sizes: list[SizeResult], metrics: list[WrkResult], idle: Idle, elapsed: float) -> str:
     lines = ["# Benchmarks", "",
              f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python3 Benchmarks/run.py "
              f"--sizes {','.join(str(s) for s in args.sizes)}` in {elapsed / 60:.1f} minutes, on:", "",
@@ -558,18 +576,19 @@ def report(args, sizes: list[SizeResult], metrics: list[WrkResult], idle: tuple[
              "counted by the exporter, equal to the simulator's count.", "",
              "| documents | connections | first cycle | requests | lower bound | ratio | 429s | steady cycle | "
              "steady requests (per-document) | after 1% changed | requests (per-document) | VmHWM MiB | "
-             "VmRSS MiB | bytes/document |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    idle_kib = idle[0] if idle else 0
+             "VmRSS after a cycle MiB | VmRSS between cycles MiB | bytes/document |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in sizes:
-        per_doc = (r.steady_kib - idle_kib) * 1024 / r.documents if idle else float("nan")
+        per_doc = (r.between_kib - idle.status["VmRSS"]) * 1024 / r.documents
         too_many = r.first.too_many + r.steady.too_many + r.changed.too_many
         lines.append(
             f"| {r.documents:,} | {r.connections} | {r.first.wall:.2f} s | {r.first.requests:,} | {r.bound:.2f} s | "
             f"{r.first.wall / r.bound:.3f} | {too_many} | {r.steady.wall:.2f} s | {r.steady.requests} "
             f"({r.steady.per_document}) | {r.changed.wall:.2f} s | {r.changed.requests} ({r.changed.per_document}) | "
-            f"{mib(r.peak_kib)} | {mib(r.steady_kib)} | {per_doc:,.0f} |")
-    lines += ["", "bytes/document: (VmRSS after the third cycle - idle VmRSS below) / documents.", ""]
+            f"{mib(r.peak_kib)} | {mib(r.steady_kib)} | {mib(r.between_kib)} | {per_doc:,.0f} |")
+    lines += ["", "VmHWM: the peak, over all three cycles. VmRSS after a cycle: right after the third; between "
+              "cycles: before the third starts, once the second's listings have expired. bytes/document: "
+              "(VmRSS between cycles - idle VmRSS below) / documents.", ""]
     if metrics:
         nginx_result = next(m for m in metrics if m.name.startswith("nginx"))
         push = next(m for m in metrics if m.name.startswith("prometheus-pushgateway"))
@@ -587,14 +606,14 @@ def report(args, sizes: list[SizeResult], metrics: list[WrkResult], idle: tuple[
                 f"{m.requests_per_second / nginx_result.requests_per_second:.2f} | "
                 f"{m.p99_ms / nginx_result.p99_ms:.2f} | {m.requests_per_second / push.requests_per_second:.2f} |")
         lines.append("")
-    if idle:
-        rss, breakdown = idle
-        lines += ["## Idle memory", "",
-                  f"The exporter idling on the demo organisation (18 documents) after its first cycle: VmRSS "
-                  f"{mib(rss)} MiB. Resident memory by mapping (/proc/PID/smaps), largest first:", "",
-                  "| mapping | resident KiB |", "|---|---:|"]
-        lines += [f"| `{name}` | {kib:,} |" for name, kib in breakdown[:10] if kib]
-        lines.append("")
+    lines += ["## Idle memory", "",
+              f"The exporter idling on the demo organisation ({idle.documents} documents) after its first cycle: "
+              f"VmRSS {mib(idle.status['VmRSS'])} MiB, of which {mib(idle.status['RssFile'])} MiB file-backed "
+              f"(program and library pages, clean) and {mib(idle.status['RssAnon'])} MiB anonymous (heap, stacks). "
+              "Resident memory by mapping (/proc/PID/smaps), largest first:", "",
+              "| mapping | resident KiB |", "|---|---:|"]
+    lines += [f"| `{name}` | {kib:,} |" for name, kib in idle.breakdown[:10] if kib]
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -620,7 +639,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="sigma-bench-") as directory:
             work = Path(directory)
             idle = idle_memory(args, procs, work)
-            print(f"idle: VmRSS {mib(idle[0])} MiB", flush=True)
+            print(f"idle: VmRSS {mib(idle.status['VmRSS'])} MiB", flush=True)
             results = []
             for documents in args.sizes:
                 result = run_size(args, procs, work, documents)

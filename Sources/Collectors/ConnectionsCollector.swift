@@ -35,14 +35,14 @@ public final class ConnectionsCollector: Collector {
         // Every document the reader lists (for versions of referenced documents), and the roots:
         // the in-scope ones whose connections count. The listings stay shared, not copied.
         var listings: [[DocumentEntry]] = []
+        listings.reserveCapacity(DocumentKind.allCases.count)
         for kind in DocumentKind.allCases {
             listings.append(
                 try await context.documents(
                     kind, reader: reader, inventory: inventoryReader != nil, interval: interval))
         }
-        let roots = listings.flatMap { $0.filter(scope.contains) }
+        let roots = listings.joined().lazy.filter(scope.contains)
         try await graph.update(roots: roots, listings: listings, reader: reader)
-        listings = []
 
         let usable = try await usableConnections
         // One pass over the roots: which connections are used, and who reads the unusable ones.

@@ -80,6 +80,37 @@ struct SchedulerTests {
         await task.value
     }
 
+    @Test func theCollectorsOfOneOrganisationStartTogetherAndOrganisationsApart() async throws {
+        let clock = ManualClock()
+        let store = MetricsStore()
+        var scheduled: [ScheduledCollector] = []
+        var collectors: [ScriptedCollector] = []
+        for organization in ["acme", "globex"] {
+            for name in ["one", "two"] {
+                let collector = ScriptedCollector([.families([])])
+                collectors.append(collector)
+                scheduled.append(
+                    ScheduledCollector(
+                        key: CollectorKey(organization: organization, collector: name), interval: .seconds(60),
+                        timeout: .seconds(30), collector: collector))
+            }
+        }
+        let scheduler = CollectorScheduler(
+            collectors: scheduled, store: store, clock: clock, logger: Self.logger, now: { 1000 },
+            maxJitter: .seconds(1))
+        let task = Task { await scheduler.run() }
+        try await waitUntil { clock.sleeperCount == 4 }
+        // Four loops asleep in their start-up jitter: one deadline per organisation, within the cap.
+        let deadlines = clock.state.withLock { $0.sleepers.map(\.deadline.offset) }
+        #expect(Set(deadlines).count == 2)
+        #expect(deadlines.allSatisfy { $0 <= .seconds(1) })
+        #expect(collectors.allSatisfy { $0.pollCount == 0 })
+        clock.advance(by: .seconds(1))
+        try await waitUntil { collectors.allSatisfy { $0.pollCount == 1 } }
+        task.cancel()
+        await task.value
+    }
+
     @Test func aFailedPollKeepsTheLastGoodFamiliesAndASuccessReplacesThemWhole() async throws {
         let clock = ManualClock()
         let store = MetricsStore()

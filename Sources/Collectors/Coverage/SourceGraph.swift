@@ -43,22 +43,23 @@ final class SourceGraph: Sendable {
     }
 
     /// Reads the sources of every root and of what they read, transitively, fetching only what
-    /// is new or changed, and forgets documents no longer reached.
-    func update(roots: [DocumentEntry], listings: [[DocumentEntry]], reader: SigmaClient) async throws {
+    /// is new or changed, and forgets documents no longer reached. `listings` give the versions
+    /// of the data models and datasets the roots may read; roots carry their own.
+    func update(roots: some Sequence<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient) async throws {
         var versions: [DocumentID: Int] = [:]
-        versions.reserveCapacity(listings.reduce(0) { $0 + $1.count })
         for listing in listings {
-            for entry in listing where versions[entry.id] == nil { versions[entry.id] = entry.version }
+            for entry in listing where entry.kind != .workbook && versions[entry.id] == nil {
+                versions[entry.id] = entry.version
+            }
         }
         var visited: Set<DocumentID> = []
-        var frontier = roots.map { (id: $0.id, kind: $0.kind) }
+        var frontier = roots.map { (id: $0.id, kind: $0.kind, version: Optional($0.version)) }
         while !frontier.isEmpty {
             frontier = frontier.filter { visited.insert($0.id).inserted }
             let stale = nodes.withLock { nodes in
-                frontier.compactMap { item -> (id: DocumentID, kind: DocumentKind, version: Int?)? in
-                    let version = versions[item.id]
-                    if let node = nodes[item.id], version == nil || version == node.version { return nil }
-                    return (item.id, item.kind, version)
+                frontier.filter { item in
+                    guard let node = nodes[item.id] else { return true }
+                    return item.version.map { $0 != node.version } ?? false
                 }
             }
             try await forEach(stale, concurrency: concurrency) { item in
@@ -67,11 +68,11 @@ final class SourceGraph: Sendable {
                 if let node { try await self.resolveTables(of: node, reader: reader) }
             }
             frontier = nodes.withLock { nodes in
-                frontier.flatMap { item -> [(id: DocumentID, kind: DocumentKind)] in
+                frontier.flatMap { item -> [(id: DocumentID, kind: DocumentKind, version: Int?)] in
                     (nodes[item.id]?.sources ?? []).compactMap { source in
                         switch source {
-                        case .dataModel(let id): return (id, .dataModel)
-                        case .dataset(let id): return (id, .dataset)
+                        case .dataModel(let id): return (id, .dataModel, versions[id])
+                        case .dataset(let id): return (id, .dataset, versions[id])
                         case .table, .connection: return nil
                         }
                     }
@@ -119,7 +120,7 @@ final class SourceGraph: Sendable {
     /// Calls `body` with each root and the connections it reads, directly or through the data
     /// models and datasets it reads (cycle-safe). Only documents other documents read are
     /// memoised, so this holds one set per data model and dataset, not one per workbook.
-    func forEachRoot(_ roots: [DocumentEntry], _ body: (DocumentEntry, Set<String>) -> Void) {
+    func forEachRoot(_ roots: some Sequence<DocumentEntry>, _ body: (DocumentEntry, Set<String>) -> Void) {
         let graph = nodes.withLock { $0 }
         let tableConnections = tables.withLock { $0.connections }
         var memo: [DocumentID: Set<String>] = [:]

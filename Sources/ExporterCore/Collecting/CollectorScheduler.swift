@@ -18,9 +18,10 @@ public struct ScheduledCollector: Sendable {
 
 /// Polls every collector on its own interval, and never inside a scrape.
 ///
-/// Each collector gets one loop: a first poll at start-up after a small jitter (so a dozen
-/// organisations do not hit Sigma in the same millisecond), then one poll per interval, measured
-/// start to start. A loop runs one poll at a time, so polls of one collector never overlap. A
+/// Each collector gets one loop: a first poll at start-up after a small jitter, then one poll per
+/// interval, measured start to start. The jitter is drawn per organisation, not per collector: a
+/// dozen organisations do not hit Sigma in the same millisecond, while the collectors of one
+/// organisation start together and so share its listings. A loop runs one poll at a time, so polls of one collector never overlap. A
 /// poll that outlives its timeout is cancelled and counted as failed. Cancelling `run()` stops
 /// everything. Generic over the clock so tests advance time instead of waiting for it.
 public struct CollectorScheduler<C: Clock>: Sendable where C.Duration == Duration {
@@ -46,16 +47,20 @@ public struct CollectorScheduler<C: Clock>: Sendable where C.Duration == Duratio
     /// Runs until cancelled.
     public func run() async {
         store.expect(Dictionary(uniqueKeysWithValues: collectors.map { ($0.key, $0.interval) }))
+        var jitterShare: [String: Double] = [:]
+        for scheduled in collectors where jitterShare[scheduled.key.organization] == nil {
+            jitterShare[scheduled.key.organization] = Double.random(in: 0...1)
+        }
         await withTaskGroup(of: Void.self) { group in
             for scheduled in collectors {
-                group.addTask { await loop(scheduled) }
+                let share = jitterShare[scheduled.key.organization] ?? 0
+                group.addTask { await loop(scheduled, jitterShare: share) }
             }
         }
     }
 
-    func loop(_ scheduled: ScheduledCollector) async {
-        let jitterCeiling = min(maxJitter, scheduled.interval / 10)
-        let jitter = jitterCeiling * Double.random(in: 0...1)
+    func loop(_ scheduled: ScheduledCollector, jitterShare: Double) async {
+        let jitter = min(maxJitter, scheduled.interval / 10) * jitterShare
         do { try await clock.sleep(for: jitter) } catch { return }
         while !Task.isCancelled {
             let started = clock.now

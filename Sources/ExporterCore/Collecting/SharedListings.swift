@@ -82,7 +82,9 @@ public actor SharedListings {
 
     /// Drops a listing no asker would take any more (unless it was fetched again meanwhile).
     func expire(_ key: String, fetchedAt: ContinuousClock.Instant) {
-        if cache[key]?.fetchedAt == fetchedAt { cache[key] = nil }
+        guard cache[key]?.fetchedAt == fetchedAt else { return }
+        cache[key] = nil
+        FreedMemory.release()
     }
 
     /// One waiter gave up; the last one cancels the fetch.
