@@ -41,7 +41,6 @@ extension SigmaClient {
             var pageQuery = query + [("limit", String(pageSize))]
             if let pageToken { pageQuery.append(("page", pageToken)) }
             let page = try await get(Page<Entry>.self, endpoint, query: pageQuery)
-            entries.reserveCapacity(entries.count + page.entries.count)
             for entry in page.entries { entries.append(try transform(entry)) }
             guard let next = page.nextPage else { return entries }
             guard seenTokens.insert(next).inserted else {

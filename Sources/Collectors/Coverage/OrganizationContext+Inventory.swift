@@ -74,8 +74,10 @@ extension OrganizationContext {
             case .dataModel:
                 entries = try await reader.listAll(DataModel.self, .dataModels, query: query) { entry($0) }
             }
-            // Duplicates across pages count once.
-            var seen: Set<DocumentID> = []
+            // Duplicates across pages count once; they are rare, so copy the listing only if there are some.
+            var seen = Set<DocumentID>(minimumCapacity: entries.count)
+            if entries.allSatisfy({ seen.insert($0.id).inserted }) { return entries }
+            seen.removeAll(keepingCapacity: true)
             return entries.filter { seen.insert($0.id).inserted }
         }
     }
