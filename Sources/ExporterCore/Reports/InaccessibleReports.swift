@@ -68,7 +68,14 @@ public final class InaccessibleReports: Sendable {
     public struct OrganizationReport: Sendable, Equatable {
         public var inventoryComplete = false
         public var credentialOwner: String?
-        public var documents: [DocumentKind: [InaccessibleDocument]] = [:]
+        /// Each kind's inaccessible documents (absent: unknown, no inventory).
+        public var documents: [DocumentKind: [InaccessibleDocument]] {
+            get { packedDocuments.mapValues(\.documents) }
+            set { packedDocuments = newValue.mapValues(PackedDocuments.init) }
+        }
+        var packedDocuments: [DocumentKind: PackedDocuments] = [:]
+
+        public init() {}
         public var connections: [InaccessibleConnection]?
         public var updatedAt: Double?
     }
@@ -84,7 +91,7 @@ public final class InaccessibleReports: Sendable {
     ) {
         reports.withLock { reports in
             var report = reports[organization] ?? OrganizationReport()
-            report.documents[kind] = documents
+            report.packedDocuments[kind] = documents.map(PackedDocuments.init)
             report.inventoryComplete = inventoryComplete
             report.credentialOwner = owner ?? report.credentialOwner
             report.updatedAt = now
