@@ -228,6 +228,20 @@ struct SharedListingsTests {
         #expect(stale == 2)
     }
 
+    @Test func dropsAListingOnceNoAskerWouldTakeIt() async throws {
+        let listings = SharedListings()
+        let fetches = Counter()
+        _ = try await listings.value("short", maxAge: .milliseconds(50)) { fetches.next() }
+        _ = try await listings.value("long", maxAge: .seconds(60)) { fetches.next() }
+        try await Task.sleep(for: .milliseconds(500))
+        // Dropped after 50 ms: even an asker who would take an old listing has to fetch it again.
+        let again = try await listings.value("short", maxAge: .seconds(60)) { fetches.next() }
+        #expect(again == 3)
+        // Still held: no asker has given up on it.
+        let held = try await listings.value("long", maxAge: .seconds(60)) { fetches.next() }
+        #expect(held == 2)
+    }
+
     @Test func concurrentAskersShareOneFetch() async throws {
         let listings = SharedListings()
         let fetches = Counter()
