@@ -106,13 +106,6 @@ class Sample:
     duration: dict[str, float] = field(default_factory=dict)
     requests: dict[tuple[str, str], float] = field(default_factory=dict)
 
-    @property
-    def total_requests(self) -> int:
-        return int(sum(self.requests.values()))
-
-    def requests_with(self, code: str) -> int:
-        return int(sum(v for (_, c), v in self.requests.items() if c == code))
-
 
 def scrape(port: int) -> Sample:
     status, body = http(f"http://127.0.0.1:{port}/metrics", timeout=10)
