@@ -9,6 +9,10 @@ extension SigmaClient {
     /// Throws ``SigmaError`` with kind `.rejected` for 400/401/403 (whatever the body says: the
     /// exact status for a revoked secret is unconfirmed), and a transient kind for anything else.
     public func mintToken() async throws -> IssuedToken {
+        try await tokens.mint { try await self.exchangeClientCredentials() }
+    }
+
+    func exchangeClientCredentials() async throws -> IssuedToken {
         let form =
             "grant_type=client_credentials&client_id=\(Endpoint.percentEncoded(credential.clientId))"
             + "&client_secret=\(Endpoint.percentEncoded(credential.clientSecret.exposedValue))"
@@ -22,7 +26,7 @@ extension SigmaClient {
             if let token = try? await requestToken(form: form) { return token }
             try Task.checkCancellation()
         }
-        return try await mintToken()
+        return try await exchangeClientCredentials()
     }
 
     func requestToken(form: String) async throws -> IssuedToken {

@@ -11,7 +11,7 @@ extension SigmaClient {
         if response.status == 401 {
             await tokens.invalidate(ifStill: token.accessToken.exposedValue)
             observer.retrying(reason: .unauthorized)
-            let fresh = try await tokens.validToken { [self] _ in try await mintToken() }
+            let fresh = try await tokens.validToken { [self] _ in try await exchangeClientCredentials() }
             response = try await send(endpoint, query: query, headers: bearer(fresh), priority: priority)
         }
         return try decode(T.self, response, endpoint: endpoint)

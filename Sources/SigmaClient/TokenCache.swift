@@ -1,10 +1,13 @@
 /// Holds one credential's data token and renews it before it expires, one renewal at a time.
 ///
 /// Concurrent callers that find the token missing or due share a single renewal, so a burst of
-/// data calls never mints more than one token.
+/// data calls never mints more than one token. Data calls that find no token while a credential
+/// check is minting one share the check's: token requests are paced (one a second by default), and a
+/// second exchange at start-up would hold every data call back by a whole pacing interval.
 actor TokenCache {
     private var current: IssuedToken?
     private var renewal: Task<IssuedToken, any Error>?
+    private var freshMint: Task<IssuedToken, any Error>?
 
     /// A token that is not due for renewal, renewing it with `renew` (given the old one) if needed.
     func validToken(
@@ -12,6 +15,9 @@ actor TokenCache {
     ) async throws
         -> IssuedToken
     {
+        if current == nil, renewal == nil, let freshMint, let minted = try? await freshMint.value {
+            if current == nil { current = minted }
+        }
         if let current, ContinuousClock.now < current.renewAtInstant { return current }
         if let renewal { return try await Self.await(renewal) }
         let previous = current
@@ -26,6 +32,15 @@ actor TokenCache {
             current = nil
             throw error
         }
+    }
+
+    /// Runs a fresh client-credentials exchange (a credential check's) that data calls finding no
+    /// token may share. The check itself always gets a token it minted, never a cached one.
+    func mint(_ exchange: @escaping @Sendable () async throws -> IssuedToken) async throws -> IssuedToken {
+        let task = Task { try await exchange() }
+        freshMint = task
+        defer { if freshMint == task { freshMint = nil } }
+        return try await Self.await(task)
     }
 
     /// Awaits a renewal, cancelling it when the waiter is cancelled (shutdown must not wait for

@@ -209,6 +209,44 @@ struct SigmaClientTests {
         }
     }
 
+    @Test func dataCallsWithNoTokenShareTheCheckExchangeInFlight() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer, tokenRequestInterval: .seconds(30))
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .latency, latencyMilliseconds: 300, count: 1))
+            let started = ContinuousClock.now
+            let check = Task { try await client.mintToken() }
+            try await Task.sleep(for: .milliseconds(100))  // the check's exchange is in flight
+            async let first = client.get(WhoAmI.self, .whoami)
+            async let second = client.get(WhoAmI.self, .whoami)
+            let whoamis = try await [first, second]
+            let checkToken = try await check.value
+            // One exchange for all three: a second would have waited out the 30 s pacing interval.
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(observer.count("/v2/auth/token") == 1)
+            #expect(whoamis.allSatisfy { $0.userId == DemoOrganization.crawlerId })
+            #expect(observer.count("/v2/whoami", code: "200") == 2)
+            #expect(await client.cachedTokenExpiry() == checkToken.expiresAt)
+        }
+    }
+
+    @Test func dataCallsOutliveACheckExchangeThatFails() async throws {
+        try await SimulatorFixture.with { sim in
+            let observer = RecordingObserver()
+            let client = sim.client(observer: observer)
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .stall, latencyMilliseconds: 60_000, count: 1))
+            let check = Task { try await client.mintToken() }
+            try await Task.sleep(for: .milliseconds(200))  // the check's exchange hangs
+            async let data = client.get(WhoAmI.self, .whoami)
+            try await Task.sleep(for: .milliseconds(200))
+            check.cancel()  // the check is cut short (a poll timeout, a shutdown)
+            let whoami = try await data
+            #expect(whoami.userId == DemoOrganization.crawlerId)
+            await #expect(throws: (any Error).self) { try await check.value }
+            #expect(observer.count("/v2/auth/token", code: "200") == 1)
+        }
+    }
+
     @Test func aCredentialCheckIsNotQueuedBehindDataCalls() async throws {
         try await SimulatorFixture.with { sim in
             let client = SigmaClient(
