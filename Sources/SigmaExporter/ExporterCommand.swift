@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collectors
 import ExporterConfig
+import ExporterCore
 import Foundation
 import Logging
 
@@ -99,6 +100,7 @@ public struct ExporterCommand: AsyncParsableCommand {
             switch parsed {
             case let command as ExporterCommand:
                 let options = try command.options(selection: selection)
+                FreedMemory.tuneAllocator()
                 return try await ExporterApplication.runMain(options: options)
             case let healthcheck as HealthcheckCommand:
                 return await healthcheck.probe()
