@@ -41,6 +41,11 @@ extension SigmaClient {
             var pageQuery = query + [("limit", String(pageSize))]
             if let pageToken { pageQuery.append(("page", pageToken)) }
             let page = try await get(Page<Entry>.self, endpoint, query: pageQuery)
+            if entries.isEmpty, let total = page.total, total.isFinite, total > Double(page.entries.count) {
+                // Only a hint (some endpoints omit it; a wrong one costs a reallocation): one buffer of
+                // the right size instead of doubling, which holds the old and the new one while copying.
+                entries.reserveCapacity(Int(min(total, Double(Self.reservedEntriesLimit))))
+            }
             for entry in page.entries { entries.append(try transform(entry)) }
             guard let next = page.nextPage else { return entries }
             guard seenTokens.insert(next).inserted else {
@@ -50,6 +55,9 @@ extension SigmaClient {
         }
         throw SigmaError(.badResponse("more than \(maxPages) pages"), endpoint: endpoint.template)
     }
+
+    /// The most entries a listing reserves room for on the strength of its first page's `total`.
+    static let reservedEntriesLimit = 250_000
 }
 
 extension SigmaClient {

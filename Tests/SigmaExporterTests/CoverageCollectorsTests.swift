@@ -122,6 +122,13 @@ struct CoverageCollectorsTests {
             let expected = Set(oracle.documents(.workbook).map(\.id)).subtracting(oracle.viewable(.workbook).map(\.id))
             #expect(Set(report.documents[.workbook]?.map(\.id) ?? []) == expected)
             #expect(report.connections?.count == oracle.used.subtracting(oracle.usable).count)
+            // Each is named as Sigma names it (the listing keeps the naming fields compactly).
+            let model = Dictionary(uniqueKeysWithValues: organization.documents.map { ($0.id, $0) })
+            for document in report.documents.values.joined() {
+                let source = try #require(model[document.id])
+                #expect(document.name == source.name && document.owner == source.ownerId)
+                #expect(!document.path.isEmpty && document.url.hasSuffix("-\(source.urlId)"))
+            }
         }
     }
 

@@ -27,8 +27,8 @@ struct DocumentCoverage {
     func collect() async throws -> [MetricFamily] {
         let scope = DocumentScope(context.configuration.scope)
         let decision = try await context.inventoryDecision()
+        // The listings are shared and large: read in place, never copied.
         let visible = try await context.documents(kind, reader: context.client, inventory: false, interval: interval)
-            .filter(scope.contains)
         let labels = [Label("org", context.organization), Label("kind", kind.rawValue)]
         let owner = context.shared.credentialOwner?.displayName
 
@@ -37,19 +37,25 @@ struct DocumentCoverage {
             context.reports.setDocuments(
                 nil, kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
                 now: context.now())
-            return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(visible.count))])]
+            let viewable = visible.reduce(0) { $0 + (scope.contains($1) ? 1 : 0) }
+            return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(viewable))])]
         }
         let inventory = try await context.documents(kind, reader: reader, inventory: true, interval: interval)
-            .filter(scope.contains)
-        let visibleIds = Set(visible.map(\.id))
-        let inaccessible = inventory.filter { !visibleIds.contains($0.id) }
-        let viewable = inventory.count - inaccessible.count
+        var visibleIds = Set<DocumentID>(minimumCapacity: visible.count)
+        for entry in visible where scope.contains(entry) { visibleIds.insert(entry.id) }
+        var inScope = 0
+        var inaccessible: [InaccessibleDocument] = []
+        for entry in inventory where scope.contains(entry) {
+            inScope += 1
+            if !visibleIds.contains(entry.id) { inaccessible.append(entry.inaccessible) }
+        }
+        let viewable = inScope - inaccessible.count
         context.reports.setDocuments(
-            inaccessible.map(\.inaccessible), kind: kind, organization: context.organization, inventoryComplete: true,
-            owner: owner, now: context.now())
-        let ratio = inventory.isEmpty ? 1 : Double(viewable) / Double(inventory.count)
+            inaccessible, kind: kind, organization: context.organization, inventoryComplete: true, owner: owner,
+            now: context.now())
+        let ratio = inScope == 0 ? 1 : Double(viewable) / Double(inScope)
         return [
-            .gauge("sigma_documents", help: Help.documents, [Series(labels, Double(inventory.count))]),
+            .gauge("sigma_documents", help: Help.documents, [Series(labels, Double(inScope))]),
             .gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(viewable))]),
             .gauge(
                 "sigma_documents_inaccessible", help: Help.inaccessible, [Series(labels, Double(inaccessible.count))]),

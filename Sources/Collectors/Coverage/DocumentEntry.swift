@@ -3,21 +3,49 @@ import SigmaModels
 
 /// A workbook, dataset or data model as the coverage collectors see it, whatever its kind.
 ///
-/// Kept small, because a large organisation holds one per document in each listing: the id is
-/// packed (``DocumentID``), the version is a hash, paths and owner ids are shared between the
-/// documents that repeat them, and the naming fields are kept only where `/inaccessible` may show
-/// them (`details`: the inventory's listings).
+/// Kept small, because a large organisation holds one per document in each listing (64 bytes
+/// here, against 112 with one field per naming string): the id is packed (``DocumentID``), the
+/// version is a hash, paths are shared between the documents that repeat them, and the naming
+/// fields are kept only where `/inaccessible` may show them (the inventory's listings), joined
+/// into one string: one allocation per document instead of three.
 struct DocumentEntry: Sendable, Equatable {
-    var kind: DocumentKind
     var id: DocumentID
+    var kind: DocumentKind
+    var isArchived: Bool
     /// Changes whenever the document does: a hash of its version and `updatedAt`.
     var version: Int
-    var isArchived: Bool
     var path: String
+    /// Name, owner id and URL, separated by NULs (a NUL inside one of them is dropped: it has no
+    /// place in a name shown on a page); empty unless the listing keeps details.
+    private var details: String
+
+    init(
+        kind: DocumentKind, id: DocumentID, version: Int, isArchived: Bool, path: String, name: String = "",
+        ownerId: String = "", url: String = ""
+    ) {
+        self.id = id
+        self.kind = kind
+        self.isArchived = isArchived
+        self.version = version
+        self.path = path
+        if name.isEmpty && ownerId.isEmpty && url.isEmpty {
+            details = ""
+        } else {
+            func clean(_ field: String) -> String { field.utf8.contains(0) ? field.filter { $0 != "\0" } : field }
+            details = "\(clean(name))\0\(clean(ownerId))\0\(clean(url))"
+        }
+    }
+
     /// Empty unless the listing keeps details.
-    var name: String
-    var ownerId: String
-    var url: String
+    var name: String { detail(0) }
+    var ownerId: String { detail(1) }
+    var url: String { detail(2) }
+
+    private func detail(_ index: Int) -> String {
+        guard !details.isEmpty else { return "" }
+        return details.utf8.split(separator: 0, omittingEmptySubsequences: false).dropFirst(index).first
+            .map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
 
     /// How one listing builds its entries: whether it keeps the naming fields, and the strings
     /// its entries share.
@@ -59,7 +87,7 @@ struct DocumentEntry: Sendable, Equatable {
             hasher.combine(updatedAt)
             return DocumentEntry(
                 kind: kind, id: DocumentID(id), version: hasher.finalize(), isArchived: isArchived ?? false,
-                path: interner(path), name: details ? name : "", ownerId: details ? interner(ownerId) : "",
+                path: interner(path), name: details ? name : "", ownerId: details ? ownerId : "",
                 url: details ? url : "")
         }
     }

@@ -52,8 +52,10 @@ final class SourceGraph: Sendable {
                 versions[entry.id] = entry.version
             }
         }
-        var visited: Set<DocumentID> = []
         var frontier = roots.map { (id: $0.id, kind: $0.kind, version: Optional($0.version)) }
+        var visited = Set<DocumentID>(minimumCapacity: frontier.count)
+        // Room for every root at once: growing by doubling holds the old and the new table together.
+        nodes.withLock { $0.reserveCapacity(frontier.count) }
         while !frontier.isEmpty {
             frontier = frontier.filter { visited.insert($0.id).inserted }
             let stale = nodes.withLock { nodes in
@@ -80,7 +82,8 @@ final class SourceGraph: Sendable {
             }
         }
         let reached = nodes.withLock { nodes in
-            nodes = nodes.filter { visited.contains($0.key) }
+            // In place: a filtered copy would hold a second table of the whole organisation.
+            for id in nodes.keys.filter({ !visited.contains($0) }) { nodes.removeValue(forKey: id) }
             return nodes
         }
         // Tables a failed lookup of an earlier poll left unresolved.
