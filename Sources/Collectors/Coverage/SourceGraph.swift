@@ -52,19 +52,24 @@ final class SourceGraph: Sendable {
                 versions[entry.id] = entry.version
             }
         }
-        var frontier = roots.map { (id: $0.id, kind: $0.kind, version: Optional($0.version)) }
+        // Sized once for every root (growing by doubling holds the old and the new buffer together),
+        // and filtered in place below: at 100,000 documents each copy would cost megabytes.
+        var frontier: [(id: DocumentID, kind: DocumentKind, version: Int?)] = []
+        frontier.reserveCapacity(listings.reduce(0) { $0 + $1.count })
+        for root in roots { frontier.append((root.id, root.kind, root.version)) }
         var visited = Set<DocumentID>(minimumCapacity: frontier.count)
-        // Room for every root at once: growing by doubling holds the old and the new table together.
         nodes.withLock { $0.reserveCapacity(frontier.count) }
         while !frontier.isEmpty {
-            frontier = frontier.filter { visited.insert($0.id).inserted }
+            frontier.removeAll { !visited.insert($0.id).inserted }
+            let items = frontier
             let stale = nodes.withLock { nodes in
-                frontier.filter { item in
-                    guard let node = nodes[item.id] else { return true }
-                    return item.version.map { $0 != node.version } ?? false
+                items.indices.filter { index in
+                    guard let node = nodes[items[index].id] else { return true }
+                    return items[index].version.map { $0 != node.version } ?? false
                 }
             }
-            try await forEach(stale, concurrency: concurrency) { item in
+            try await forEach(stale, concurrency: concurrency) { index in
+                let item = items[index]
                 let node = try await Self.fetch(item.id, kind: item.kind, version: item.version, reader: reader)
                 self.nodes.withLock { $0[item.id] = node }
                 if let node { try await self.resolveTables(of: node, reader: reader) }
