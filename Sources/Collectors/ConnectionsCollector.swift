@@ -39,7 +39,7 @@ public final class ConnectionsCollector: Collector {
         for kind in DocumentKind.allCases {
             listings.append(
                 try await context.documents(
-                    kind, reader: reader, inventory: inventoryReader != nil, interval: interval))
+                    kind, reader: reader, inventory: inventoryReader != nil, interval: interval, asker: Self.name))
         }
         let roots = listings.joined().lazy.filter(scope.contains)
         try await graph.update(roots: roots, listings: listings, reader: reader)
@@ -85,7 +85,9 @@ public final class ConnectionsCollector: Collector {
     /// Connections the monitored credential lists at least one path of.
     func usableConnections(interval: Duration) async throws -> Set<String> {
         let client = context.client
-        return try await context.shared.listings.value("connection-paths|monitored", maxAge: interval / 2) {
+        return try await context.shared.listings.value(
+            "connection-paths|monitored", maxAge: interval / 2, asker: Self.name
+        ) {
             Set(try await client.listAll(ConnectionPath.self, .connectionPaths).map(\.connectionId))
         }
     }
@@ -99,7 +101,9 @@ public final class ConnectionsCollector: Collector {
         reader: SigmaClient, interval: Duration
     ) async throws -> [InaccessibleConnection] {
         guard !inaccessible.isEmpty else { return [] }
-        let named = try await context.shared.listings.value("connections|inventory", maxAge: interval / 2) {
+        let named = try await context.shared.listings.value(
+            "connections|inventory", maxAge: interval / 2, asker: Self.name
+        ) {
             try await reader.listAll(Connection.self, .connections, query: [("includeArchived", "true")])
         }
         let byId = Dictionary(named.map { ($0.connectionId, $0) }, uniquingKeysWith: { first, _ in first })

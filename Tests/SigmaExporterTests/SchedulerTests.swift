@@ -221,35 +221,53 @@ struct SharedListingsTests {
     @Test func reusesAYoungListingAndRefetchesAnOldOne() async throws {
         let listings = SharedListings()
         let fetches = Counter()
-        let first = try await listings.value("k", maxAge: .seconds(60)) { fetches.next() }
-        let second = try await listings.value("k", maxAge: .seconds(60)) { fetches.next() }
+        let first = try await listings.value("k", maxAge: .seconds(60), asker: "a") { fetches.next() }
+        let second = try await listings.value("k", maxAge: .seconds(60), asker: "a") { fetches.next() }
         #expect(first == 1 && second == 1)
-        let stale = try await listings.value("k", maxAge: .zero) { fetches.next() }
+        let stale = try await listings.value("k", maxAge: .zero, asker: "a") { fetches.next() }
         #expect(stale == 2)
     }
 
     @Test func dropsAListingOnceNoAskerWouldTakeIt() async throws {
         let listings = SharedListings()
         let fetches = Counter()
-        _ = try await listings.value("short", maxAge: .milliseconds(50)) { fetches.next() }
-        _ = try await listings.value("long", maxAge: .seconds(60)) { fetches.next() }
+        _ = try await listings.value("short", maxAge: .milliseconds(50), asker: "a") { fetches.next() }
+        _ = try await listings.value("long", maxAge: .seconds(60), asker: "a") { fetches.next() }
         try await Task.sleep(for: .milliseconds(500))
         // Dropped after 50 ms: even an asker who would take an old listing has to fetch it again.
-        let again = try await listings.value("short", maxAge: .seconds(60)) { fetches.next() }
+        let again = try await listings.value("short", maxAge: .seconds(60), asker: "a") { fetches.next() }
         #expect(again == 3)
         // Still held: no asker has given up on it.
-        let held = try await listings.value("long", maxAge: .seconds(60)) { fetches.next() }
+        let held = try await listings.value("long", maxAge: .seconds(60), asker: "a") { fetches.next() }
         #expect(held == 2)
+    }
+
+    @Test func dropsAListingOnceEveryoneWhoTookTheLastOneHasTakenIt() async throws {
+        let listings = SharedListings()
+        let fetches = Counter()
+        let maxAge = Duration.milliseconds(300)
+        // First round: who takes it is not known yet, so it is held until it is too old.
+        #expect(try await listings.value("k", maxAge: maxAge, asker: "workbooks") { fetches.next() } == 1)
+        #expect(try await listings.value("k", maxAge: maxAge, asker: "connections") { fetches.next() } == 1)
+        try await Task.sleep(for: .milliseconds(600))
+        // Second round: held for the other taker of the first round, then dropped at once.
+        #expect(try await listings.value("k", maxAge: maxAge, asker: "workbooks") { fetches.next() } == 2)
+        #expect(try await listings.value("k", maxAge: maxAge, asker: "connections") { fetches.next() } == 2)
+        #expect(await !listings.holds("k"))
+        #expect(try await listings.value("k", maxAge: .seconds(60), asker: "workbooks") { fetches.next() } == 3)
+        // A newcomer's listing is held for everyone who took the last one.
+        #expect(try await listings.value("k", maxAge: .seconds(60), asker: "datasets") { fetches.next() } == 3)
+        #expect(await listings.holds("k"))
     }
 
     @Test func concurrentAskersShareOneFetch() async throws {
         let listings = SharedListings()
         let fetches = Counter()
-        async let a = listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in
+        async let a = listings.value("k", maxAge: .seconds(60), asker: "a") { () async throws -> Int in
             try await Task.sleep(for: .milliseconds(50))
             return fetches.next()
         }
-        async let b = listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in
+        async let b = listings.value("k", maxAge: .seconds(60), asker: "a") { () async throws -> Int in
             try await Task.sleep(for: .milliseconds(50))
             return fetches.next()
         }
@@ -262,15 +280,16 @@ struct SharedListingsTests {
         struct Down: Error {}
         let listings = SharedListings()
         await #expect(throws: Down.self) {
-            _ = try await listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in throw Down() }
+            _ = try await listings.value("k", maxAge: .seconds(60), asker: "a") { () async throws -> Int in throw Down()
+            }
         }
-        #expect(try await listings.value("k", maxAge: .seconds(60)) { 7 } == 7)
+        #expect(try await listings.value("k", maxAge: .seconds(60), asker: "a") { 7 } == 7)
     }
 
     @Test func aCancelledWaiterStopsWaitingAtOnce() async throws {
         let listings = SharedListings()
         let waiter = Task {
-            try await listings.value("k", maxAge: .seconds(60)) { () async throws -> Int in
+            try await listings.value("k", maxAge: .seconds(60), asker: "a") { () async throws -> Int in
                 try await Task.sleep(for: .seconds(3600))
                 return 1
             }
@@ -280,6 +299,6 @@ struct SharedListingsTests {
         let started = ContinuousClock.now
         _ = try? await waiter.value
         #expect(ContinuousClock.now - started < .seconds(5))
-        #expect(try await listings.value("k", maxAge: .seconds(60)) { 2 } == 2)
+        #expect(try await listings.value("k", maxAge: .seconds(60), asker: "a") { 2 } == 2)
     }
 }

@@ -11,8 +11,9 @@ extension DocumentCoverageCollector {
     public static var defaultInterval: Duration { .seconds(900) }
 
     public func collect() async throws -> [MetricFamily] {
-        try await DocumentCoverage(kind: Self.kind, context: context, interval: context.interval(of: Self.self))
-            .collect()
+        try await DocumentCoverage(
+            kind: Self.kind, context: context, interval: context.interval(of: Self.self), asker: Self.name
+        ).collect()
     }
 }
 
@@ -23,12 +24,15 @@ struct DocumentCoverage {
     let kind: DocumentKind
     let context: OrganizationContext
     let interval: Duration
+    /// The collector asking for the shared listings.
+    let asker: String
 
     func collect() async throws -> [MetricFamily] {
         let scope = DocumentScope(context.configuration.scope)
         let decision = try await context.inventoryDecision()
         // The listings are shared and large: read in place, never copied.
-        let visible = try await context.documents(kind, reader: context.client, inventory: false, interval: interval)
+        let visible = try await context.documents(
+            kind, reader: context.client, inventory: false, interval: interval, asker: asker)
         let labels = [Label("org", context.organization), Label("kind", kind.rawValue)]
         let owner = context.shared.credentialOwner?.displayName
 
@@ -40,7 +44,8 @@ struct DocumentCoverage {
             let viewable = visible.reduce(0) { $0 + (scope.contains($1) ? 1 : 0) }
             return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(viewable))])]
         }
-        let inventory = try await context.documents(kind, reader: reader, inventory: true, interval: interval)
+        let inventory = try await context.documents(
+            kind, reader: reader, inventory: true, interval: interval, asker: asker)
         var visibleIds = Set<DocumentID>(minimumCapacity: visible.count)
         for entry in visible where scope.contains(entry) { visibleIds.insert(entry.id) }
         var inScope = 0

@@ -53,13 +53,13 @@ extension OrganizationContext {
     /// through the organisation's shared listings: a listing younger than half of `interval` is
     /// reused, so sibling collectors of one cycle share it and no collector reuses its own last cycle.
     func documents(
-        _ kind: DocumentKind, reader: SigmaClient, inventory: Bool, interval: Duration
+        _ kind: DocumentKind, reader: SigmaClient, inventory: Bool, interval: Duration, asker: String
     ) async throws
         -> [DocumentEntry]
     {
         let role = reader === client ? "monitored" : "inventory"
         let key = "documents|\(kind.rawValue)|\(role)|\(inventory)"
-        return try await shared.listings.value(key, maxAge: interval / 2) {
+        return try await shared.listings.value(key, maxAge: interval / 2, asker: asker) {
             var query: [(String, String)] = []
             if inventory { query.append(("skipPermissionCheck", "true")) }
             // The naming fields are shown only for what the inventory lists.

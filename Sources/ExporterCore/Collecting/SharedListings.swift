@@ -4,16 +4,26 @@
 ///
 /// Why: the `workbooks` and `connections` collectors both need the workbook inventory; a full
 /// listing of a large organisation is hundreds of pages, and Sigma should serve it once a cycle.
-/// A listing is dropped once it is older than any asker would take it, so between cycles the
-/// exporter does not hold a copy of the organisation it will never read again.
+/// A listing is dropped as soon as every asker that took the previous one has taken it (each asks
+/// once a poll, and a listing younger than half an interval is never its own next poll's), or else
+/// once it is older than any asker would take it; so between cycles the exporter does not hold a
+/// copy of the organisation it will never read again.
 public actor SharedListings {
     struct Cached {
         var fetchedAt: ContinuousClock.Instant
         var value: any Sendable
+        /// The askers that have taken this value.
+        var takenBy: Set<String> = []
+    }
+
+    /// A fetched value and when it was cached, so each waiter marks the value it got.
+    struct Fetched: Sendable {
+        var value: any Sendable
+        var fetchedAt: ContinuousClock.Instant
     }
 
     struct Fetch {
-        var task: Task<any Sendable, any Error>
+        var task: Task<Fetched, any Error>
         var waiters: Int
     }
 
@@ -21,29 +31,34 @@ public actor SharedListings {
     var inFlight: [String: Fetch] = [:]
     /// The longest `maxAge` any asker gave per key: how long a listing stays useful.
     var longestMaxAge: [String: Duration] = [:]
+    /// Who took the last value of each key that is gone: once they all have taken the current
+    /// one, no one else is expected to ask for it.
+    var previousTakers: [String: Set<String>] = [:]
 
     public init() {}
 
     /// The listing under `key`, fetched with `fetch` unless one younger than `maxAge` is held.
-    /// A failed fetch is not cached. The fetch is cancelled when its last waiter is (shutdown
-    /// must not wait for a slow listing); until then a cancelled waiter waits with the others.
+    /// `asker` names the caller (a collector), which asks at most once a poll. A failed fetch is
+    /// not cached. The fetch is cancelled when its last waiter is (shutdown must not wait for a
+    /// slow listing); until then a cancelled waiter waits with the others.
     public func value<T: Sendable>(
-        _ key: String, maxAge: Duration, fetch: @escaping @Sendable () async throws -> T
+        _ key: String, maxAge: Duration, asker: String, fetch: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         longestMaxAge[key] = max(longestMaxAge[key] ?? .zero, maxAge)
         if let cached = cache[key], ContinuousClock.now - cached.fetchedAt < maxAge, let value = cached.value as? T {
+            taken(key, fetchedAt: cached.fetchedAt, by: asker)
             return value
         }
-        let task: Task<any Sendable, any Error>
+        let task: Task<Fetched, any Error>
         if let running = inFlight[key] {
             task = running.task
             inFlight[key]?.waiters += 1
         } else {
-            task = Task<any Sendable, any Error> { [weak self] in
+            task = Task<Fetched, any Error> { [weak self] in
                 do {
                     let value = try await fetch()
-                    await self?.finish(key, caching: value)
-                    return value
+                    let fetchedAt = await self?.finish(key, caching: value) ?? .now
+                    return Fetched(value: value, fetchedAt: fetchedAt)
                 } catch {
                     await self?.finish(key, caching: nil)
                     throw error
@@ -51,20 +66,40 @@ public actor SharedListings {
             }
             inFlight[key] = Fetch(task: task, waiters: 1)
         }
-        let value = try await withTaskCancellationHandler {
+        let fetched = try await withTaskCancellationHandler {
             try await task.value
         } onCancel: {
             Task { await self.abandon(key, task) }
         }
-        guard let typed = value as? T else { preconditionFailure("listing \(key) cached with another type") }
+        guard let typed = fetched.value as? T else { preconditionFailure("listing \(key) cached with another type") }
+        taken(key, fetchedAt: fetched.fetchedAt, by: asker)
         return typed
     }
 
-    /// A fetch ended: cache its value (a failure caches nothing) and let the next caller fetch anew.
-    func finish(_ key: String, caching value: (any Sendable)?) {
+    /// `asker` took the value fetched at `fetchedAt`: drop it if everyone who took the previous
+    /// one has now taken this one.
+    func taken(_ key: String, fetchedAt: ContinuousClock.Instant, by asker: String) {
+        guard cache[key]?.fetchedAt == fetchedAt else { return }
+        cache[key]?.takenBy.insert(asker)
+        if let expected = previousTakers[key], cache[key]?.takenBy.isSuperset(of: expected) == true {
+            drop(key)
+        }
+    }
+
+    /// Forgets the cached value of `key`, remembering who took it.
+    func drop(_ key: String) {
+        guard let cached = cache.removeValue(forKey: key) else { return }
+        if !cached.takenBy.isEmpty { previousTakers[key] = cached.takenBy }
+    }
+
+    /// A fetch ended: cache its value (a failure caches nothing) and let the next caller fetch
+    /// anew. Returns when the value was cached.
+    @discardableResult
+    func finish(_ key: String, caching value: (any Sendable)?) -> ContinuousClock.Instant {
         inFlight[key] = nil
-        guard let value else { return }
         let fetchedAt = ContinuousClock.now
+        guard let value else { return fetchedAt }
+        drop(key)
         cache[key] = Cached(fetchedAt: fetchedAt, value: value)
         Task { [weak self] in
             var keepFor = await self?.longestMaxAge[key] ?? .zero
@@ -78,17 +113,18 @@ public actor SharedListings {
             }
             await self?.expire(key, fetchedAt: fetchedAt)
         }
+        return fetchedAt
     }
 
     /// Drops a listing no asker would take any more (unless it was fetched again meanwhile).
     func expire(_ key: String, fetchedAt: ContinuousClock.Instant) {
         guard cache[key]?.fetchedAt == fetchedAt else { return }
-        cache[key] = nil
+        drop(key)
         FreedMemory.release()
     }
 
     /// One waiter gave up; the last one cancels the fetch.
-    func abandon(_ key: String, _ task: Task<any Sendable, any Error>) {
+    func abandon(_ key: String, _ task: Task<Fetched, any Error>) {
         guard var fetch = inFlight[key], fetch.task == task else { return }
         fetch.waiters -= 1
         if fetch.waiters <= 0 {
@@ -99,8 +135,14 @@ public actor SharedListings {
         }
     }
 
+    /// Whether a listing is held under `key` (for tests and diagnostics).
+    public func holds(_ key: String) -> Bool {
+        cache[key] != nil
+    }
+
     /// Forgets every listing (after a credential changed verdict).
     public func clear() {
         cache.removeAll()
+        previousTakers.removeAll()
     }
 }
