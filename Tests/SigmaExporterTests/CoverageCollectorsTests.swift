@@ -14,7 +14,7 @@ struct CoverageRun {
 
     init(
         _ sim: SimulatorFixture, credential: CredentialConfiguration, inventory: CredentialConfiguration?,
-        scope: ScopeConfiguration = ScopeConfiguration()
+        scope: ScopeConfiguration = ScopeConfiguration(), shared: OrganizationState = OrganizationState()
     ) {
         let organization = OrganizationConfiguration(
             name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory, scope: scope)
@@ -28,7 +28,7 @@ struct CoverageRun {
         }
         let context = OrganizationContext(
             configuration: organization, client: client(credential), inventoryClient: inventory.map(client),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 1000 },
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 1000 }, shared: shared,
             intervals: intervals)
         self.context = context
         collectors = CollectorRegistry.all.map { $0.init(context: context) }
@@ -122,13 +122,35 @@ struct CoverageCollectorsTests {
             let expected = Set(oracle.documents(.workbook).map(\.id)).subtracting(oracle.viewable(.workbook).map(\.id))
             #expect(Set(report.documents[.workbook]?.map(\.id) ?? []) == expected)
             #expect(report.connections?.count == oracle.used.subtracting(oracle.usable).count)
-            // Each is named as Sigma names it (the listing keeps the naming fields compactly).
-            let model = Dictionary(uniqueKeysWithValues: organization.documents.map { ($0.id, $0) })
-            for document in report.documents.values.joined() {
-                let source = try #require(model[document.id])
-                #expect(document.name == source.name && document.owner == source.ownerId)
-                #expect(!document.path.isEmpty && document.url.hasSuffix("-\(source.urlId)"))
-            }
+            try expectNamedAsInSigma(report, organization)
+        }
+    }
+
+    @Test func namesStayExactWhenTheSharedStringsAreFull() async throws {
+        let organization = DemoOrganization.make()
+        try await SimulatorFixture.with(organization: organization) { sim in
+            // Room for two strings: most owners and URL prefixes are kept in each entry instead.
+            let run = CoverageRun(
+                sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin,
+                shared: OrganizationState(repeatedStrings: 2))
+            _ = try await run.poll()
+            let report = try #require(run.context.reports.report(for: "acme"))
+            #expect(report.documents.values.joined().count > 3)
+            try expectNamedAsInSigma(report, organization)
+        }
+    }
+
+    /// Each inaccessible document is named as Sigma names it (the listings keep the naming fields
+    /// compactly, and this reads them back).
+    func expectNamedAsInSigma(_ report: InaccessibleReports.OrganizationReport, _ organization: SimOrganization) throws
+    {
+        let model = Dictionary(uniqueKeysWithValues: organization.documents.map { ($0.id, $0) })
+        for document in report.documents.values.joined() {
+            let source = try #require(model[document.id])
+            #expect(document.name == source.name && document.owner == source.ownerId)
+            #expect(document.url.hasPrefix("https://app.sigmacomputing.com/simulated/"))
+            #expect(document.url.hasSuffix("-\(source.urlId)"))
+            #expect(!document.path.isEmpty)
         }
     }
 

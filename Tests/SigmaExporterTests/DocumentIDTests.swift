@@ -1,4 +1,5 @@
 import Collectors
+import ExporterCore
 import Testing
 
 @Suite("Packed document ids")
@@ -35,5 +36,29 @@ struct DocumentIDTests {
         #expect(a != b)
         #expect(a != upper)  // Sigma's ids are case-sensitive strings; only the exact form is packed
         #expect(Set([a, b, upper, DocumentID(a.description)]).count == 3)
+    }
+}
+
+@Suite("Repeated strings")
+struct RepeatedStringsTests {
+    @Test func numbersEachStringOnceAndReadsItBack() {
+        let strings = RepeatedStrings()
+        let owner = strings.number(for: "a0b1c2d3-0000-4000-8000-000000000001")
+        let prefix = strings.number(for: "https://app.sigmacomputing.com/acme/workbook/")
+        #expect(owner != nil && prefix != nil && owner != prefix)
+        #expect(strings.number(for: "a0b1c2d3-0000-4000-8000-000000000001") == owner)
+        #expect(strings[owner!] == "a0b1c2d3-0000-4000-8000-000000000001")
+        #expect(strings[prefix!] == "https://app.sigmacomputing.com/acme/workbook/")
+        #expect(strings.number(for: "") == 0 && strings[0] == "")
+        #expect(strings[999] == "")
+    }
+
+    @Test func aFullTableRefusesNewStringsButKeepsItsOwn() {
+        let strings = RepeatedStrings(capacity: 3)
+        #expect(strings.number(for: "one") == 1)
+        #expect(strings.number(for: "two") == 2)
+        #expect(strings.number(for: "three") == nil)
+        #expect(strings.number(for: "one") == 1)
+        #expect(strings[2] == "two")
     }
 }

@@ -52,7 +52,9 @@ struct DocumentCoverage {
         var inaccessible: [InaccessibleDocument] = []
         for entry in inventory where scope.contains(entry) {
             inScope += 1
-            if !visibleIds.contains(entry.id) { inaccessible.append(entry.inaccessible) }
+            if !visibleIds.contains(entry.id) {
+                inaccessible.append(entry.inaccessible(context.shared.repeatedStrings))
+            }
         }
         let viewable = inScope - inaccessible.count
         context.reports.setDocuments(

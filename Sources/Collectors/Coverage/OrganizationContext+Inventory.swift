@@ -63,7 +63,7 @@ extension OrganizationContext {
             var query: [(String, String)] = []
             if inventory { query.append(("skipPermissionCheck", "true")) }
             // The naming fields are shown only for what the inventory lists.
-            var entry = DocumentEntry.Builder(details: inventory)
+            var entry = DocumentEntry.Builder(details: inventory, strings: shared.repeatedStrings)
             let entries: [DocumentEntry]
             switch kind {
             case .workbook:

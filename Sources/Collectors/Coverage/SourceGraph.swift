@@ -47,6 +47,7 @@ final class SourceGraph: Sendable {
     /// of the data models and datasets the roots may read; roots carry their own.
     func update(roots: some Sequence<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient) async throws {
         var versions: [DocumentID: Int] = [:]
+        versions.reserveCapacity(listings.reduce(0) { $0 + $1.count { $0.kind != .workbook } })
         for listing in listings {
             for entry in listing where entry.kind != .workbook && versions[entry.id] == nil {
                 versions[entry.id] = entry.version

@@ -6,10 +6,15 @@ import Synchronization
 /// Lives as long as the configuration; a reload starts afresh.
 public final class OrganizationState: Sendable {
     public let listings = SharedListings()
+    /// Owner ids and URL prefixes the listings' documents share.
+    public let repeatedStrings: RepeatedStrings
     let inventory = Mutex<InventoryDecision?>(nil)
     let owner = Mutex<CredentialOwner?>(nil)
 
-    public init() {}
+    /// `repeatedStrings`: how many owner ids and URL prefixes are shared at most.
+    public init(repeatedStrings: Int = Int(UInt16.max) + 1) {
+        self.repeatedStrings = RepeatedStrings(capacity: repeatedStrings)
+    }
 
     /// The last inventory decision and when it was made.
     public var inventoryDecision: InventoryDecision? { inventory.withLock { $0 } }

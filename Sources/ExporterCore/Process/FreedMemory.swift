@@ -20,16 +20,35 @@ public enum FreedMemory {
     /// mapping of their own, returned to the kernel as soon as they are freed, and at most two
     /// arenas. An operator's own `MALLOC_*` environment settings (or `GLIBC_TUNABLES`) win.
     public static func tuneAllocator() {
-        #if canImport(Glibc)
-            guard let mallopt else { return }
-            let environment = ProcessInfo.processInfo.environment
-            if environment["MALLOC_MMAP_THRESHOLD_"] == nil, environment["GLIBC_TUNABLES"] == nil {
-                _ = mallopt(mmapThreshold, largeBlock)
-            }
-            if environment["MALLOC_ARENA_MAX"] == nil, environment["GLIBC_TUNABLES"] == nil {
-                _ = mallopt(arenaMax, arenas)
-            }
-        #endif
+        apply(allocatorSettings(environment: ProcessInfo.processInfo.environment))
+    }
+
+    /// One `mallopt` call: a parameter of glibc's `malloc.h` and its value.
+    public struct Setting: Sendable, Equatable {
+        public var parameter: Int32
+        public var value: Int32
+
+        public init(parameter: Int32, value: Int32) {
+            self.parameter = parameter
+            self.value = value
+        }
+    }
+
+    /// The settings `tuneAllocator` makes, leaving out what the environment already sets.
+    public static func allocatorSettings(environment: [String: String]) -> [Setting] {
+        guard environment["GLIBC_TUNABLES"] == nil else { return [] }
+        var settings: [Setting] = []
+        if environment["MALLOC_MMAP_THRESHOLD_"] == nil {
+            settings.append(Setting(parameter: mmapThreshold, value: largeBlock))
+        }
+        if environment["MALLOC_ARENA_MAX"] == nil { settings.append(Setting(parameter: arenaMax, value: arenas)) }
+        return settings
+    }
+
+    /// Makes the `mallopt` calls; whether glibc took each (all false where there is no glibc).
+    @discardableResult
+    public static func apply(_ settings: [Setting]) -> [Bool] {
+        settings.map { setting in (mallopt?(setting.parameter, setting.value) ?? 0) == 1 }
     }
 
     /// Hands free pages of every arena back to the kernel (a few milliseconds, once per poll).
@@ -38,18 +57,19 @@ public enum FreedMemory {
     }
 
     /// Blocks of this size and above get their own mapping (glibc's initial default, here fixed).
-    static let largeBlock: Int32 = 128 * 1024
-    static let arenas: Int32 = 2
+    public static let largeBlock: Int32 = 128 * 1024
+    public static let arenas: Int32 = 2
+    // From glibc's malloc.h.
+    public static let mmapThreshold: Int32 = -3
+    public static let arenaMax: Int32 = -8
 
     #if canImport(Glibc)
         typealias Trim = @convention(c) (Int) -> Int32
         typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
         static let trim: Trim? = dlsym(nil, "malloc_trim").map { unsafeBitCast($0, to: Trim.self) }
         static let mallopt: Mallopt? = dlsym(nil, "mallopt").map { unsafeBitCast($0, to: Mallopt.self) }
-        // From glibc's malloc.h.
-        static let mmapThreshold: Int32 = -3
-        static let arenaMax: Int32 = -8
     #else
         static let trim: ((Int) -> Int32)? = nil
+        static let mallopt: ((Int32, Int32) -> Int32)? = nil
     #endif
 }
