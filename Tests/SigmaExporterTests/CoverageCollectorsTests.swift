@@ -213,6 +213,32 @@ struct CoverageCollectorsTests {
         }
     }
 
+    @Test func documentsThatChangeWhatTheyReadAreFollowed() async throws {
+        let organization = DemoOrganization.make()
+        try await SimulatorFixture.with(organization: organization) { sim in
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            _ = try await run.poll()
+            // Every document changes, and all but the first three stop reading anything: most of what
+            // the graph held is replaced (and its buffer compacted).
+            let ids = organization.documents.map(\.id)
+            for (index, id) in ids.enumerated() {
+                #expect(
+                    sim.state.editDocument(id) { document in
+                        document.latestVersion += 1
+                        document.updatedAt = "2026-11-29T10:00:00Z"
+                        if index >= 3 { document.sources.removeAll() }
+                    })
+            }
+            let changed = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            #expect(
+                changed.used.count
+                    < CoverageOracle(organization, monitoredMemberId: DemoOrganization.crawlerId).used.count)
+            expectMatches(try await run.poll(), changed, inventory: true)
+            // Unchanged since: read from what the graph kept.
+            expectMatches(try await run.poll(), changed, inventory: true)
+        }
+    }
+
     @Test func sharingAndUnsharingMoveTheNumbersOnTheNextPoll() async throws {
         let organization = DemoOrganization.make()
         try await SimulatorFixture.with(organization: organization) { sim in

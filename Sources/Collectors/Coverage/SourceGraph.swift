@@ -20,11 +20,6 @@ final class SourceGraph: Sendable {
         case connection(String)
     }
 
-    struct Node: Sendable {
-        var version: Int?
-        var sources: [Source]
-    }
-
     struct Tables {
         /// Table inode → connection id, or nil when the table cannot be resolved (403/404).
         var connections: [DocumentID: String?] = [:]
@@ -33,7 +28,7 @@ final class SourceGraph: Sendable {
         var connectionIds = StringInterner()
     }
 
-    let nodes = Mutex<[DocumentID: Node]>([:])
+    let store = Mutex(SourceStore())
     let tables = Mutex(Tables())
     /// Per-document requests in flight at once (the client's own caps still apply).
     let concurrency: Int
@@ -59,25 +54,28 @@ final class SourceGraph: Sendable {
         frontier.reserveCapacity(listings.reduce(0) { $0 + $1.count })
         for root in roots { frontier.append((root.id, root.kind, root.version)) }
         var visited = Set<DocumentID>(minimumCapacity: frontier.count)
-        nodes.withLock { $0.reserveCapacity(frontier.count) }
+        store.withLock { $0.reserveCapacity(frontier.count) }
         while !frontier.isEmpty {
             frontier.removeAll { !visited.insert($0.id).inserted }
             let items = frontier
-            let stale = nodes.withLock { nodes in
+            let stale = store.withLock { store in
                 items.indices.filter { index in
-                    guard let node = nodes[items[index].id] else { return true }
+                    guard let node = store[items[index].id] else { return true }
                     return items[index].version.map { $0 != node.version } ?? false
                 }
             }
             try await forEach(stale, concurrency: concurrency) { index in
                 let item = items[index]
-                let node = try await Self.fetch(item.id, kind: item.kind, version: item.version, reader: reader)
-                self.nodes.withLock { $0[item.id] = node }
-                if let node { try await self.resolveTables(of: node, reader: reader) }
+                guard let sources = try await Self.fetch(item.id, kind: item.kind, reader: reader) else {
+                    self.store.withLock { $0.remove(item.id) }
+                    return
+                }
+                self.store.withLock { $0.set(item.id, version: item.version, sources: sources) }
+                for case .table(let inode) in sources { try await self.resolve(table: inode, reader: reader) }
             }
-            frontier = nodes.withLock { nodes in
+            frontier = store.withLock { store in
                 frontier.flatMap { item -> [(id: DocumentID, kind: DocumentKind, version: Int?)] in
-                    (nodes[item.id]?.sources ?? []).compactMap { source in
+                    store.sources(of: item.id).compactMap { source in
                         switch source {
                         case .dataModel(let id): return (id, .dataModel, versions[id])
                         case .dataset(let id): return (id, .dataset, versions[id])
@@ -87,42 +85,43 @@ final class SourceGraph: Sendable {
                 }
             }
         }
-        let reached = nodes.withLock { nodes in
-            // In place: a filtered copy would hold a second table of the whole organisation.
-            for id in nodes.keys.filter({ !visited.contains($0) }) { nodes.removeValue(forKey: id) }
-            return nodes
-        }
-        // Tables a failed lookup of an earlier poll left unresolved.
-        let unresolved = tables.withLock { tables in
-            reached.values.filter { node in
-                node.sources.contains { source in
-                    guard case .table(let inode) = source else { return false }
-                    return tables.connections.index(forKey: inode) == nil
+        let unresolved = store.withLock { store in
+            // Forget what no root reaches any more (in place: a filtered copy would hold a second
+            // table of the whole organisation).
+            for id in store.nodes.keys.filter({ !visited.contains($0) }) { store.remove(id) }
+            store.compact()
+            // Tables a failed lookup of an earlier poll left unresolved.
+            return tables.withLock { tables in
+                var inodes: Set<DocumentID> = []
+                for node in store.nodes.values {
+                    for case .table(let inode) in store.sources(of: node)
+                    where tables.connections.index(forKey: inode) == nil {
+                        inodes.insert(inode)
+                    }
                 }
+                return inodes
             }
         }
-        try await forEach(unresolved, concurrency: concurrency) { node in
-            try await self.resolveTables(of: node, reader: reader)
+        try await forEach(Array(unresolved), concurrency: concurrency) { inode in
+            try await self.resolve(table: inode, reader: reader)
         }
     }
 
-    /// Looks up the connection of each table `node` reads that no one has looked up yet.
-    func resolveTables(of node: Node, reader: SigmaClient) async throws {
-        for case .table(let inode) in node.sources {
-            let claimed = tables.withLock { tables in
-                tables.connections.index(forKey: inode) == nil && tables.pending.insert(inode).inserted
+    /// Looks up the connection of a table unless someone has (or is doing it now).
+    func resolve(table inode: DocumentID, reader: SigmaClient) async throws {
+        let claimed = tables.withLock { tables in
+            tables.connections.index(forKey: inode) == nil && tables.pending.insert(inode).inserted
+        }
+        guard claimed else { return }
+        do {
+            let connection = try await Self.connection(ofTable: inode, reader: reader)
+            tables.withLock { tables in
+                tables.pending.remove(inode)
+                tables.connections[inode] = .some(connection.map { tables.connectionIds($0) })
             }
-            guard claimed else { continue }
-            do {
-                let connection = try await Self.connection(ofTable: inode, reader: reader)
-                tables.withLock { tables in
-                    tables.pending.remove(inode)
-                    tables.connections[inode] = .some(connection.map { tables.connectionIds($0) })
-                }
-            } catch {
-                tables.withLock { _ = $0.pending.remove(inode) }
-                throw error
-            }
+        } catch {
+            tables.withLock { _ = $0.pending.remove(inode) }
+            throw error
         }
     }
 
@@ -130,14 +129,14 @@ final class SourceGraph: Sendable {
     /// models and datasets it reads (cycle-safe). Only documents other documents read are
     /// memoised, so this holds one set per data model and dataset, not one per workbook.
     func forEachRoot(_ roots: some Sequence<DocumentEntry>, _ body: (DocumentEntry, Set<String>) -> Void) {
-        let graph = nodes.withLock { $0 }
+        let store = self.store.withLock { $0 }
         let tableConnections = tables.withLock { $0.connections }
         var memo: [DocumentID: Set<String>] = [:]
         func closure(_ id: DocumentID, _ path: Set<DocumentID>, memoise: Bool) -> Set<String> {
             if let known = memo[id] { return known }
-            guard let node = graph[id], !path.contains(id) else { return [] }
+            guard let node = store[id], !path.contains(id) else { return [] }
             var result: Set<String> = []
-            for source in node.sources {
+            for source in store.sources(of: node) {
                 switch source {
                 case .connection(let connection): result.insert(connection)
                 case .table(let inode): if let connection = tableConnections[inode] ?? nil { result.insert(connection) }
@@ -153,9 +152,9 @@ final class SourceGraph: Sendable {
         }
     }
 
-    /// One document's sources. A 403 (the reader cannot see it) caches an empty node, so it is
-    /// not asked again until it changes; a 404 (gone meanwhile) is skipped.
-    static func fetch(_ id: DocumentID, kind: DocumentKind, version: Int?, reader: SigmaClient) async throws -> Node? {
+    /// One document's sources. A 403 (the reader cannot see it) gives none, kept so it is not
+    /// asked again until it changes; a 404 (gone meanwhile) gives nil.
+    static func fetch(_ id: DocumentID, kind: DocumentKind, reader: SigmaClient) async throws -> [Source]? {
         do {
             let sources: [DocumentSource]
             switch kind {
@@ -163,9 +162,9 @@ final class SourceGraph: Sendable {
             case .dataset: sources = try await reader.get([DocumentSource].self, .datasetSources(id.description))
             case .dataModel: sources = try await reader.dataModelSources(id.description)
             }
-            return Node(version: version, sources: sources.compactMap(Source.init))
+            return sources.compactMap(Source.init)
         } catch let error as SigmaError where error.status == 403 {
-            return Node(version: version, sources: [])
+            return []
         } catch let error as SigmaError where error.status == 404 {
             return nil
         }
