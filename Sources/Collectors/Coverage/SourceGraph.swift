@@ -37,10 +37,26 @@ final class SourceGraph: Sendable {
         self.concurrency = concurrency
     }
 
+    /// A document to bring up to date, with the version its listing gives (nil when unlisted).
+    struct Visit: Sendable {
+        let id: DocumentID
+        let kind: DocumentKind
+        let version: Int?
+    }
+
     /// Reads the sources of every root and of what they read, transitively, fetching only what
     /// is new or changed, and forgets documents no longer reached. `listings` give the versions
     /// of the data models and datasets the roots may read; roots carry their own.
-    func update(roots: some Sequence<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient) async throws {
+    ///
+    /// The roots are walked straight from the listings, never copied: at 100,000 documents a
+    /// copy of them (or a set of every document reached) costs megabytes at the busiest moment
+    /// of a poll. Reached nodes are marked in the store instead, and only data models and
+    /// datasets — the documents others read — are remembered as queued.
+    func update(
+        roots: some Collection<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient
+    )
+        async throws
+    {
         var versions: [DocumentID: Int] = [:]
         versions.reserveCapacity(listings.reduce(0) { $0 + $1.count { $0.kind != .workbook } })
         for listing in listings {
@@ -48,47 +64,17 @@ final class SourceGraph: Sendable {
                 versions[entry.id] = entry.version
             }
         }
-        // Sized once for every root (growing by doubling holds the old and the new buffer together),
-        // and filtered in place below: at 100,000 documents each copy would cost megabytes.
-        var frontier: [(id: DocumentID, kind: DocumentKind, version: Int?)] = []
-        frontier.reserveCapacity(listings.reduce(0) { $0 + $1.count })
-        for root in roots { frontier.append((root.id, root.kind, root.version)) }
-        var visited = Set<DocumentID>(minimumCapacity: frontier.count)
-        store.withLock { $0.reserveCapacity(frontier.count) }
-        while !frontier.isEmpty {
-            frontier.removeAll { !visited.insert($0.id).inserted }
-            let items = frontier
-            let stale = store.withLock { store in
-                items.indices.filter { index in
-                    guard let node = store[items[index].id] else { return true }
-                    return items[index].version.map { $0 != node.version } ?? false
-                }
-            }
-            try await forEach(stale, concurrency: concurrency) { index in
-                let item = items[index]
-                guard let sources = try await Self.fetch(item.id, kind: item.kind, reader: reader) else {
-                    self.store.withLock { $0.remove(item.id) }
-                    return
-                }
-                self.store.withLock { $0.set(item.id, version: item.version, sources: sources) }
-                for case .table(let inode) in sources { try await self.resolve(table: inode, reader: reader) }
-            }
-            frontier = store.withLock { store in
-                frontier.flatMap { item -> [(id: DocumentID, kind: DocumentKind, version: Int?)] in
-                    store.sources(of: item.id).compactMap { source in
-                        switch source {
-                        case .dataModel(let id): return (id, .dataModel, versions[id])
-                        case .dataset(let id): return (id, .dataset, versions[id])
-                        case .table, .connection: return nil
-                        }
-                    }
-                }
-            }
+        store.withLock { $0.beginPass(documents: listings.reduce(0) { $0 + $1.count }) }
+        try await visit(roots.lazy.map { Visit(id: $0.id, kind: $0.kind, version: $0.version) }, reader: reader)
+        var queued = Set<DocumentID>(minimumCapacity: versions.count)
+        for root in roots where root.kind != .workbook { queued.insert(root.id) }
+        var level = read(by: roots.lazy.map(\.id), queued: &queued, versions: versions)
+        while !level.isEmpty {
+            try await visit(level, reader: reader)
+            level = read(by: level.lazy.map(\.id), queued: &queued, versions: versions)
         }
         let unresolved = store.withLock { store in
-            // Forget what no root reaches any more (in place: a filtered copy would hold a second
-            // table of the whole organisation).
-            for id in store.nodes.keys.filter({ !visited.contains($0) }) { store.remove(id) }
+            store.removeUnreached()
             store.compact()
             // Tables a failed lookup of an earlier poll left unresolved.
             return tables.withLock { tables in
@@ -102,8 +88,50 @@ final class SourceGraph: Sendable {
                 return inodes
             }
         }
-        try await forEach(Array(unresolved), concurrency: concurrency) { inode in
+        try await forEach(unresolved, concurrency: concurrency) { inode in
             try await self.resolve(table: inode, reader: reader)
+        }
+    }
+
+    /// Marks each document reached and reads the sources of those that are new or changed (and
+    /// the tables they read).
+    func visit(_ documents: some Sequence<Visit>, reader: SigmaClient) async throws {
+        let stale = documents.lazy.filter { document in
+            self.store.withLock { store in
+                guard let node = store.reach(document.id) else { return true }
+                return document.version.map { $0 != node.version } ?? false
+            }
+        }
+        try await forEach(stale, concurrency: concurrency) { document in
+            guard let sources = try await Self.fetch(document.id, kind: document.kind, reader: reader) else {
+                self.store.withLock { $0.remove(document.id) }
+                return
+            }
+            self.store.withLock { $0.set(document.id, version: document.version, sources: sources) }
+            for case .table(let inode) in sources { try await self.resolve(table: inode, reader: reader) }
+        }
+    }
+
+    /// The data models and datasets `documents` read that are not queued yet (now queued).
+    func read(
+        by documents: some Sequence<DocumentID>, queued: inout Set<DocumentID>, versions: [DocumentID: Int]
+    )
+        -> [Visit]
+    {
+        store.withLock { store in
+            var next: [Visit] = []
+            for id in documents {
+                for source in store.sources(of: id) {
+                    switch source {
+                    case .dataModel(let child) where queued.insert(child).inserted:
+                        next.append(Visit(id: child, kind: .dataModel, version: versions[child]))
+                    case .dataset(let child) where queued.insert(child).inserted:
+                        next.append(Visit(id: child, kind: .dataset, version: versions[child]))
+                    default: break
+                    }
+                }
+            }
+            return next
         }
     }
 
@@ -194,9 +222,10 @@ extension SourceGraph.Source {
 }
 
 /// Runs `body` for every item, at most `concurrency` at a time; the first error cancels the rest.
-func forEach<Item: Sendable>(
-    _ items: [Item], concurrency: Int, _ body: @escaping @Sendable (Item) async throws -> Void
-) async throws {
+/// Items are taken from the sequence only as tasks start, so a lazy sequence is never copied.
+func forEach<Items: Sequence>(
+    _ items: Items, concurrency: Int, _ body: @escaping @Sendable (Items.Element) async throws -> Void
+) async throws where Items.Element: Sendable {
     try await withThrowingTaskGroup(of: Void.self) { group in
         var iterator = items.makeIterator()
         for _ in 0..<max(1, concurrency) {

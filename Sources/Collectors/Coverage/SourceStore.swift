@@ -9,12 +9,16 @@ struct SourceStore: Sendable {
         var version: Int?
         var start: UInt32
         var count: UInt32
+        /// The pass that last reached the node (see ``beginPass()``), so that a pass can tell which
+        /// documents it no longer reaches without a set of the ones it does.
+        var pass: UInt32
     }
 
     private(set) var nodes: [DocumentID: Node] = [:]
     private(set) var buffer: [SourceGraph.Source] = []
     /// Entries of `buffer` no node refers to any more (replaced or removed).
     private(set) var unused = 0
+    private(set) var pass: UInt32 = 0
 
     subscript(id: DocumentID) -> Node? { nodes[id] }
 
@@ -26,15 +30,30 @@ struct SourceStore: Sendable {
         nodes[id].map(sources(of:)) ?? []
     }
 
-    mutating func reserveCapacity(_ documents: Int) {
+    /// Starts a pass over the graph, expecting about `documents` nodes.
+    mutating func beginPass(documents: Int) {
+        pass &+= 1
         nodes.reserveCapacity(documents)
     }
 
-    /// Records what `id` reads at `version`, replacing what it read before.
+    /// Marks `id` as reached by this pass, and gives its node if it has one.
+    mutating func reach(_ id: DocumentID) -> Node? {
+        guard let index = nodes.index(forKey: id) else { return nil }
+        nodes.values[index].pass = pass
+        return nodes.values[index]
+    }
+
+    /// Records what `id` reads at `version`, replacing what it read before; reached by this pass.
     mutating func set(_ id: DocumentID, version: Int?, sources: [SourceGraph.Source]) {
         if let old = nodes[id] { unused += Int(old.count) }
-        nodes[id] = Node(version: version, start: UInt32(buffer.count), count: UInt32(sources.count))
+        nodes[id] = Node(version: version, start: UInt32(buffer.count), count: UInt32(sources.count), pass: pass)
         buffer.append(contentsOf: sources)
+    }
+
+    /// Forgets every node this pass did not reach.
+    mutating func removeUnreached() {
+        let unreached = nodes.compactMap { $0.value.pass == pass ? nil : $0.key }
+        for id in unreached { remove(id) }
     }
 
     mutating func remove(_ id: DocumentID) {
