@@ -124,6 +124,9 @@ public enum ExporterApplication {
         let built = try build(options: options, configuration: configuration, web: web, load: reload, logger: logger) {
             port in
             logger.info("Listening", metadata: ["address": "\(listen.host):\(port)"])
+            // Start-up is over: its code pages need not stay mapped.
+            let released = ResidentCode.release()
+            logger.debug("Released start-up code pages", metadata: ["resident_kib": "\(released)"])
         }
         services += built.services
         logger.info(
