@@ -155,13 +155,17 @@ final class SourceGraph: Sendable {
 
     /// Calls `body` with each root and the connections it reads, directly or through the data
     /// models and datasets it reads (cycle-safe). Only documents other documents read are
-    /// memoised, so this holds one set per data model and dataset, not one per workbook.
+    /// memoised, so this holds one entry per data model and dataset, not one per workbook; and
+    /// each distinct set of connections is held once (tens of thousands of data models and
+    /// datasets read a few hundred distinct sets, and a set is an allocation of its own).
     func forEachRoot(_ roots: some Sequence<DocumentEntry>, _ body: (DocumentEntry, Set<String>) -> Void) {
         let store = self.store.withLock { $0 }
         let tableConnections = tables.withLock { $0.connections }
-        var memo: [DocumentID: Set<String>] = [:]
+        var distinct: [Set<String>] = []
+        var numbers: [Set<String>: Int] = [:]
+        var memo: [DocumentID: Int] = [:]
         func closure(_ id: DocumentID, _ path: Set<DocumentID>, memoise: Bool) -> Set<String> {
-            if let known = memo[id] { return known }
+            if let known = memo[id] { return distinct[known] }
             guard let node = store[id], !path.contains(id) else { return [] }
             var result: Set<String> = []
             for source in store.sources(of: node) {
@@ -172,8 +176,14 @@ final class SourceGraph: Sendable {
                     result.formUnion(closure(child, path.union([id]), memoise: true))
                 }
             }
-            if memoise { memo[id] = result }
-            return result
+            guard memoise else { return result }
+            let number = numbers[result] ?? distinct.count
+            if number == distinct.count {
+                distinct.append(result)
+                numbers[result] = number
+            }
+            memo[id] = number
+            return distinct[number]
         }
         for root in roots {
             body(root, closure(root.id, [], memoise: root.kind != .workbook))
