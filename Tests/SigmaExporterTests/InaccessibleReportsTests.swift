@@ -7,8 +7,19 @@ struct InaccessibleReportsTests {
         (0..<count).map { index in
             InaccessibleDocument(
                 kind: kind, id: "id-\(index)", name: index % 3 == 0 ? "" : "Rapport « trimestriel » №\(index) 📊",
-                path: index % 2 == 0 ? "Finance/Q\(index % 4)" : "", owner: "owner-\(index % 7)",
-                url: "https://app.sigmacomputing.com/acme/\(kind.rawValue)/doc-\(index)")
+                path: index % 2 == 0 ? "Finance/Q\(index % 4)" : "", owner: index % 13 == 0 ? "" : "owner-\(index % 7)",
+                url: url(index, kind: kind))
+        }
+    }
+
+    /// URLs whose start repeats, and the odd ones: none, no `/`, ending in `/`, only `/`.
+    static func url(_ index: Int, kind: DocumentKind) -> String {
+        switch index % 10 {
+        case 1: return ""
+        case 2: return "doc-\(index)"
+        case 3: return "https://app.sigmacomputing.com/acme/\(kind.rawValue)/"
+        case 4: return "/"
+        default: return "https://app.sigmacomputing.com/acme/\(kind.rawValue)/doc-\(index)"
         }
     }
 
@@ -27,6 +38,16 @@ struct InaccessibleReportsTests {
         #expect(report?.documents[.dataset] == [])
         #expect(report?.credentialOwner == "Cat")
         #expect(report?.updatedAt == 3)
+    }
+
+    /// What the coverage collectors pass: a lazy view over a listing, read twice, never held.
+    @Test func aLazyCollectionPacksAsTheArrayDoes() {
+        let reports = InaccessibleReports()
+        let all = Self.documents(1_000, kind: .workbook)
+        let lazy = all.indices.lazy.filter { $0 % 3 != 0 }.map { all[$0] }
+        reports.setDocuments(lazy, kind: .workbook, organization: "acme", inventoryComplete: true, owner: nil, now: 1)
+        #expect(reports.report(for: "acme")?.documents[.workbook] == Array(lazy))
+        #expect(reports.report(for: "acme")?.documents[.workbook]?.count == 666)
     }
 
     @Test func anUnknownKindStaysAbsentAndAReplacementReplacesWhole() {

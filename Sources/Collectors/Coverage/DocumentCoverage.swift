@@ -48,14 +48,12 @@ struct DocumentCoverage {
             kind, reader: reader, inventory: true, interval: interval, asker: asker)
         var visibleIds = Set<DocumentID>(minimumCapacity: visible.count)
         for entry in visible where scope.contains(entry) { visibleIds.insert(entry.id) }
-        var inScope = 0
-        var inaccessible: [InaccessibleDocument] = []
-        for entry in inventory where scope.contains(entry) {
-            inScope += 1
-            if !visibleIds.contains(entry.id) {
-                inaccessible.append(entry.inaccessible(context.shared.repeatedStrings))
-            }
-        }
+        let inScope = inventory.count(where: scope.contains)
+        // Named straight from the listing as the report packs them: an array of them would hold
+        // every inaccessible document's strings twice at once.
+        let strings = context.shared.repeatedStrings
+        let inaccessible = inventory.lazy.filter { scope.contains($0) && !visibleIds.contains($0.id) }
+            .map { $0.inaccessible(strings) }
         let viewable = inScope - inaccessible.count
         context.reports.setDocuments(
             inaccessible, kind: kind, organization: context.organization, inventoryComplete: true, owner: owner,

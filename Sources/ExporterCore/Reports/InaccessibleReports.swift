@@ -89,9 +89,30 @@ public final class InaccessibleReports: Sendable {
         _ documents: [InaccessibleDocument]?, kind: DocumentKind, organization: String, inventoryComplete: Bool,
         owner: String?, now: Double
     ) {
+        set(
+            documents.map(PackedDocuments.init), kind: kind, organization: organization,
+            inventoryComplete: inventoryComplete, owner: owner, now: now)
+    }
+
+    /// Replaces one kind's inaccessible documents with `documents`, read twice (the room they
+    /// need, then their bytes) and never held: at 100,000 documents, a lazy collection over a
+    /// listing costs nothing where an array of the documents costs megabytes.
+    public func setDocuments(
+        _ documents: some Collection<InaccessibleDocument>, kind: DocumentKind, organization: String,
+        inventoryComplete: Bool, owner: String?, now: Double
+    ) {
+        set(
+            PackedDocuments(documents), kind: kind, organization: organization,
+            inventoryComplete: inventoryComplete, owner: owner, now: now)
+    }
+
+    func set(
+        _ documents: PackedDocuments?, kind: DocumentKind, organization: String, inventoryComplete: Bool,
+        owner: String?, now: Double
+    ) {
         reports.withLock { reports in
             var report = reports[organization] ?? OrganizationReport()
-            report.packedDocuments[kind] = documents.map(PackedDocuments.init)
+            report.packedDocuments[kind] = documents
             report.inventoryComplete = inventoryComplete
             report.credentialOwner = owner ?? report.credentialOwner
             report.updatedAt = now
