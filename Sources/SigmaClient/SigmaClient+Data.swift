@@ -28,11 +28,12 @@ extension SigmaClient {
         try await listAll(entry, endpoint, query: query, pageSize: pageSize, maxPages: maxPages) { $0 }
     }
 
-    /// `listAll`, keeping only `transform` of each entry: each decoded page is dropped as soon as
-    /// it is transformed, so a listing of 100,000 documents never holds them all fully decoded.
+    /// `listAll`, keeping only `transform` of each page's entries: each decoded page is dropped as
+    /// soon as it is transformed, so a listing of 100,000 documents never holds them all fully
+    /// decoded (and what is kept of a page may share one allocation).
     public func listAll<Entry: Decodable & Sendable, Kept>(
         _ entry: Entry.Type, _ endpoint: Endpoint, query: [(String, String)] = [], pageSize: Int = 1000,
-        maxPages: Int = 10_000, transform: (Entry) throws -> Kept
+        maxPages: Int = 10_000, transform: ([Entry]) throws -> [Kept]
     ) async throws -> [Kept] {
         var entries: [Kept] = []
         var pageToken: String?
@@ -46,7 +47,7 @@ extension SigmaClient {
                 // the right size instead of doubling, which holds the old and the new one while copying.
                 entries.reserveCapacity(Int(min(total, Double(Self.reservedEntriesLimit))))
             }
-            for entry in page.entries { entries.append(try transform(entry)) }
+            entries.append(contentsOf: try transform(page.entries))
             guard let next = page.nextPage else { return entries }
             guard seenTokens.insert(next).inserted else {
                 throw SigmaError(.badResponse("page token repeats"), endpoint: endpoint.template)

@@ -6,59 +6,30 @@ import SigmaModels
 /// Kept small, because a large organisation holds one per document in each listing (64 bytes
 /// here, against 112 with one field per naming string): the id is packed (``DocumentID``), the
 /// version is a hash, paths are shared between the documents that repeat them, and the naming
-/// fields are kept only where `/inaccessible` may show them (the inventory's listings): the name
-/// and what is left of the URL in one string (one allocation per document instead of three), the
-/// owner id and the URL's prefix as numbers in the organisation's ``RepeatedStrings``, in room the
+/// fields are kept only where `/inaccessible` may show them (the inventory's listings). Those are
+/// written, for every document of a listing page, into one byte buffer the page's entries share
+/// (one allocation per thousand documents instead of one each, which cost a string header and
+/// the allocator's rounding per document: megabytes at 100,000); the owner id and the URL's
+/// prefix, which repeat, are numbers in the organisation's ``RepeatedStrings``, in room the
 /// entry's alignment leaves free anyway.
-struct DocumentEntry: Sendable, Equatable {
+struct DocumentEntry: Sendable {
     var id: DocumentID
     var kind: DocumentKind
     var isArchived: Bool
-    /// The owner id's number in the organisation's repeated strings (0: it is in `details`).
+    /// The owner id's number in the organisation's repeated strings (0: it is in the details).
     private var ownerNumber: UInt16
-    /// The number of the URL up to its last `/` (0: the whole URL is in `details`).
+    /// The number of the URL up to its last `/` (0: the whole URL is in the details).
     private var urlPrefixNumber: UInt16
     /// Changes whenever the document does: a hash of its version and `updatedAt`.
     var version: Int
     var path: String
-    /// Name, owner id (when not numbered) and URL (its tail when the prefix is numbered),
-    /// separated by NULs (a NUL inside one of them is dropped: it has no place in a name shown on
-    /// a page); empty unless the listing keeps details.
-    private var details: String
-
-    /// An entry; the naming fields go into `strings` where they repeat (and are read back with it).
-    init(
-        kind: DocumentKind, id: DocumentID, version: Int, isArchived: Bool, path: String, name: String = "",
-        ownerId: String = "", url: String = "", strings: RepeatedStrings? = nil
-    ) {
-        self.id = id
-        self.kind = kind
-        self.isArchived = isArchived
-        self.version = version
-        self.path = path
-        ownerNumber = 0
-        urlPrefixNumber = 0
-        guard !(name.isEmpty && ownerId.isEmpty && url.isEmpty) else {
-            details = ""
-            return
-        }
-        var owner = ownerId
-        var urlTail = url
-        if let strings {
-            if let number = strings.number(for: ownerId) {
-                ownerNumber = number
-                owner = ""
-            }
-            if let slash = url.utf8.lastIndex(of: UInt8(ascii: "/")),
-                let number = strings.number(for: String(url[...slash]))
-            {
-                urlPrefixNumber = number
-                urlTail = String(url[url.index(after: slash)...])
-            }
-        }
-        func clean(_ field: String) -> String { field.utf8.contains(0) ? field.filter { $0 != "\0" } : field }
-        details = "\(clean(name))\0\(clean(owner))\0\(clean(urlTail))"
-    }
+    /// The naming details of the entry's whole listing page; the entry's own are
+    /// `page[detailsStart..<detailsEnd]`: name, owner id (when not numbered) and URL (its tail when
+    /// the prefix is numbered), separated by NULs (a NUL inside one of them is dropped: it has no
+    /// place in a name shown on a page). Empty unless the listing keeps details.
+    private var page: [UInt8]
+    private var detailsStart: UInt32
+    private var detailsEnd: UInt32
 
     /// Empty unless the listing keeps details.
     var name: String { detail(0) }
@@ -74,13 +45,26 @@ struct DocumentEntry: Sendable, Equatable {
     }
 
     private func detail(_ index: Int) -> String {
-        guard !details.isEmpty else { return "" }
-        return details.utf8.split(separator: 0, omittingEmptySubsequences: false).dropFirst(index).first
-            .map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard detailsEnd > detailsStart else { return "" }
+        return page[Int(detailsStart)..<Int(detailsEnd)].split(separator: 0, omittingEmptySubsequences: false)
+            .dropFirst(index).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
-    /// How one listing builds its entries: whether it keeps the naming fields, and the strings
-    /// its entries share.
+    /// What a listed document says of itself, whatever its kind.
+    struct Listed {
+        var kind: DocumentKind
+        var id: String
+        var version: Double?
+        var updatedAt: String
+        var isArchived: Bool?
+        var path: String
+        var name: String
+        var ownerId: String
+        var url: String
+    }
+
+    /// How one listing builds its entries, a page at a time: whether it keeps the naming fields,
+    /// and the strings its entries share.
     struct Builder {
         let details: Bool
         let strings: RepeatedStrings
@@ -91,38 +75,100 @@ struct DocumentEntry: Sendable, Equatable {
             self.strings = strings
         }
 
-        mutating func callAsFunction(_ workbook: Workbook) -> DocumentEntry {
-            entry(
-                .workbook, id: workbook.workbookId, version: workbook.latestVersion, updatedAt: workbook.updatedAt,
-                isArchived: workbook.isArchived, path: workbook.path, name: workbook.name, ownerId: workbook.ownerId,
-                url: workbook.url)
+        mutating func callAsFunction(_ page: [Workbook]) -> [DocumentEntry] {
+            entries(
+                page.lazy.map {
+                    Listed(
+                        kind: .workbook, id: $0.workbookId, version: $0.latestVersion, updatedAt: $0.updatedAt,
+                        isArchived: $0.isArchived, path: $0.path, name: $0.name, ownerId: $0.ownerId, url: $0.url)
+                })
         }
 
-        mutating func callAsFunction(_ dataset: Dataset) -> DocumentEntry {
-            entry(
-                .dataset, id: dataset.datasetId, version: nil, updatedAt: dataset.updatedAt,
-                isArchived: dataset.isArchived, path: dataset.path, name: dataset.name, ownerId: dataset.owner,
-                url: dataset.url)
+        mutating func callAsFunction(_ page: [Dataset]) -> [DocumentEntry] {
+            entries(
+                page.lazy.map {
+                    Listed(
+                        kind: .dataset, id: $0.datasetId, version: nil, updatedAt: $0.updatedAt,
+                        isArchived: $0.isArchived, path: $0.path, name: $0.name, ownerId: $0.owner, url: $0.url)
+                })
         }
 
-        mutating func callAsFunction(_ dataModel: DataModel) -> DocumentEntry {
-            entry(
-                .dataModel, id: dataModel.dataModelId, version: dataModel.latestVersion,
-                updatedAt: dataModel.updatedAt, isArchived: dataModel.isArchived, path: dataModel.path,
-                name: dataModel.name, ownerId: dataModel.ownerId, url: dataModel.url)
+        mutating func callAsFunction(_ page: [DataModel]) -> [DocumentEntry] {
+            entries(
+                page.lazy.map {
+                    Listed(
+                        kind: .dataModel, id: $0.dataModelId, version: $0.latestVersion, updatedAt: $0.updatedAt,
+                        isArchived: $0.isArchived, path: $0.path, name: $0.name, ownerId: $0.ownerId, url: $0.url)
+                })
         }
 
-        mutating func entry(
-            _ kind: DocumentKind, id: String, version: Double?, updatedAt: String, isArchived: Bool?, path: String,
-            name: String, ownerId: String, url: String
-        ) -> DocumentEntry {
-            var hasher = Hasher()
-            hasher.combine(version)
-            hasher.combine(updatedAt)
-            return DocumentEntry(
-                kind: kind, id: DocumentID(id), version: hasher.finalize(), isArchived: isArchived ?? false,
-                path: interner(path), name: details ? name : "", ownerId: details ? ownerId : "",
-                url: details ? url : "", strings: strings)
+        /// The page's entries: first every document's naming details into one buffer of exactly
+        /// their size, then the entries, each with its span of it.
+        mutating func entries(_ page: some Collection<Listed>) -> [DocumentEntry] {
+            let namings = details ? page.map(naming) : []
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(namings.reduce(0) { $0 + ($1?.byteCount ?? 0) })
+            var entries: [DocumentEntry] = []
+            entries.reserveCapacity(page.count)
+            for (index, document) in page.enumerated() {
+                var hasher = Hasher()
+                hasher.combine(document.version)
+                hasher.combine(document.updatedAt)
+                var entry = DocumentEntry(
+                    id: DocumentID(document.id), kind: document.kind, isArchived: document.isArchived ?? false,
+                    ownerNumber: 0, urlPrefixNumber: 0, version: hasher.finalize(), path: interner(document.path),
+                    page: [], detailsStart: 0, detailsEnd: 0)
+                if details, let naming = namings[index] {
+                    entry.ownerNumber = naming.ownerNumber
+                    entry.urlPrefixNumber = naming.urlPrefixNumber
+                    entry.detailsStart = UInt32(buffer.count)
+                    naming.write(into: &buffer)
+                    entry.detailsEnd = UInt32(buffer.count)
+                }
+                entries.append(entry)
+            }
+            // Every entry of the page shares the one buffer, written in full only now.
+            for index in entries.indices where entries[index].detailsEnd > 0 { entries[index].page = buffer }
+            return entries
+        }
+
+        /// One document's naming details as its entry keeps them (nil when it has none).
+        func naming(_ document: Listed) -> Naming? {
+            guard !(document.name.isEmpty && document.ownerId.isEmpty && document.url.isEmpty) else { return nil }
+            var naming = Naming(name: document.name[...], owner: document.ownerId[...], urlTail: document.url[...])
+            if let number = strings.number(for: document.ownerId), number != 0 {
+                naming.ownerNumber = number
+                naming.owner = ""
+            }
+            if let slash = document.url.lastIndex(of: "/"),
+                let number = strings.number(for: String(document.url[...slash]))
+            {
+                naming.urlPrefixNumber = number
+                naming.urlTail = document.url[document.url.index(after: slash)...]
+            }
+            return naming
+        }
+    }
+
+    /// A document's name, owner id (unless numbered) and URL (its tail when the prefix is
+    /// numbered), to be written NUL-separated.
+    struct Naming {
+        var name: Substring
+        var owner: Substring
+        var urlTail: Substring
+        var ownerNumber: UInt16 = 0
+        var urlPrefixNumber: UInt16 = 0
+
+        var byteCount: Int {
+            2 + name.utf8.count { $0 != 0 } + owner.utf8.count { $0 != 0 } + urlTail.utf8.count { $0 != 0 }
+        }
+
+        func write(into buffer: inout [UInt8]) {
+            buffer.append(contentsOf: name.utf8.lazy.filter { $0 != 0 })
+            buffer.append(0)
+            buffer.append(contentsOf: owner.utf8.lazy.filter { $0 != 0 })
+            buffer.append(0)
+            buffer.append(contentsOf: urlTail.utf8.lazy.filter { $0 != 0 })
         }
     }
 
