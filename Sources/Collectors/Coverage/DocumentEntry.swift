@@ -75,31 +75,8 @@ struct DocumentEntry: Sendable {
             self.strings = strings
         }
 
-        mutating func callAsFunction(_ page: [Workbook]) -> [DocumentEntry] {
-            entries(
-                page.lazy.map {
-                    Listed(
-                        kind: .workbook, id: $0.workbookId, version: $0.latestVersion, updatedAt: $0.updatedAt,
-                        isArchived: $0.isArchived, path: $0.path, name: $0.name, ownerId: $0.ownerId, url: $0.url)
-                })
-        }
-
-        mutating func callAsFunction(_ page: [Dataset]) -> [DocumentEntry] {
-            entries(
-                page.lazy.map {
-                    Listed(
-                        kind: .dataset, id: $0.datasetId, version: nil, updatedAt: $0.updatedAt,
-                        isArchived: $0.isArchived, path: $0.path, name: $0.name, ownerId: $0.owner, url: $0.url)
-                })
-        }
-
-        mutating func callAsFunction(_ page: [DataModel]) -> [DocumentEntry] {
-            entries(
-                page.lazy.map {
-                    Listed(
-                        kind: .dataModel, id: $0.dataModelId, version: $0.latestVersion, updatedAt: $0.updatedAt,
-                        isArchived: $0.isArchived, path: $0.path, name: $0.name, ownerId: $0.ownerId, url: $0.url)
-                })
+        mutating func callAsFunction(_ page: [some ListedDocument]) -> [DocumentEntry] {
+            entries(page.lazy.map(\.listed))
         }
 
         /// The page's entries: first every document's naming details into one buffer of exactly
@@ -175,5 +152,34 @@ struct DocumentEntry: Sendable {
     func inaccessible(_ strings: RepeatedStrings) -> InaccessibleDocument {
         InaccessibleDocument(
             kind: kind, id: id.description, name: name, path: path, owner: ownerId(strings), url: url(strings))
+    }
+}
+
+/// A document of a listing page, whatever its kind.
+protocol ListedDocument {
+    var listed: DocumentEntry.Listed { get }
+}
+
+extension Workbook: ListedDocument {
+    var listed: DocumentEntry.Listed {
+        .init(
+            kind: .workbook, id: workbookId, version: latestVersion, updatedAt: updatedAt, isArchived: isArchived,
+            path: path, name: name, ownerId: ownerId, url: url)
+    }
+}
+
+extension Dataset: ListedDocument {
+    var listed: DocumentEntry.Listed {
+        .init(
+            kind: .dataset, id: datasetId, version: nil, updatedAt: updatedAt, isArchived: isArchived, path: path,
+            name: name, ownerId: owner, url: url)
+    }
+}
+
+extension DataModel: ListedDocument {
+    var listed: DocumentEntry.Listed {
+        .init(
+            kind: .dataModel, id: dataModelId, version: latestVersion, updatedAt: updatedAt, isArchived: isArchived,
+            path: path, name: name, ownerId: ownerId, url: url)
     }
 }
