@@ -9,7 +9,7 @@ struct SourceStore: Sendable {
         var version: Int?
         var start: UInt32
         var count: UInt32
-        /// The pass that last reached the node (see ``beginPass()``), so that a pass can tell which
+        /// The pass that last reached the node (see ``beginPass(documents:)``), so that a pass can tell which
         /// documents it no longer reaches without a set of the ones it does.
         var pass: UInt32
     }
