@@ -132,7 +132,7 @@ struct CoverageCollectorsTests {
             // Room for two strings: most owners and URL prefixes are kept in each entry instead.
             let run = CoverageRun(
                 sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin,
-                shared: OrganizationState(repeatedStrings: 2))
+                shared: OrganizationState(repeatedStringsCapacity: 2))
             _ = try await run.poll()
             let report = try #require(run.context.reports.report(for: "acme"))
             #expect(report.documents.values.joined().count > 3)

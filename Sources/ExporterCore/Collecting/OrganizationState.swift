@@ -11,9 +11,9 @@ public final class OrganizationState: Sendable {
     let inventory = Mutex<InventoryDecision?>(nil)
     let owner = Mutex<CredentialOwner?>(nil)
 
-    /// `repeatedStrings`: how many owner ids and URL prefixes are shared at most.
-    public init(repeatedStrings: Int = Int(UInt16.max) + 1) {
-        self.repeatedStrings = RepeatedStrings(capacity: repeatedStrings)
+    /// `repeatedStringsCapacity`: how many owner ids and URL prefixes are shared at most.
+    public init(repeatedStringsCapacity: Int = Int(UInt16.max) + 1) {
+        repeatedStrings = RepeatedStrings(capacity: repeatedStringsCapacity)
     }
 
     /// The last inventory decision and when it was made.
