@@ -117,11 +117,10 @@ struct DocumentEntry: Sendable {
                 naming.ownerNumber = number
                 naming.owner = ""
             }
-            if let slash = document.url.lastIndex(of: "/"),
-                let number = strings.number(for: String(document.url[...slash]))
-            {
+            let url = RepeatedStrings.splitURL(document.url)
+            if !url.start.isEmpty, let number = strings.number(for: String(url.start)) {
                 naming.urlPrefixNumber = number
-                naming.urlTail = document.url[document.url.index(after: slash)...]
+                naming.urlTail = url.tail
             }
             return naming
         }

@@ -32,6 +32,13 @@ public final class RepeatedStrings: Sendable {
         }
     }
 
+    /// A URL's start, up to and including its last `/` (what sibling documents' URLs repeat), and
+    /// the rest (the document's own); no `/`: an empty start.
+    public static func splitURL(_ url: String) -> (start: Substring, tail: Substring) {
+        guard let slash = url.lastIndex(of: "/") else { return ("", url[...]) }
+        return (url[...slash], url[url.index(after: slash)...])
+    }
+
     /// The string numbered `number` (empty for an unknown number).
     public subscript(number: UInt16) -> String {
         table.withLock { table in Int(number) < table.strings.count ? table.strings[Int(number)] : "" }

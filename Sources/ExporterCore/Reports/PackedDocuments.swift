@@ -24,7 +24,8 @@ struct PackedDocuments: Sendable, Equatable {
         numbers.reserveCapacity(count * Self.fields)
         bytes.reserveCapacity(
             documents.reduce(0) { total, document in
-                total + document.id.utf8.count + document.name.utf8.count + Self.split(document.url).tail.utf8.count
+                total + document.id.utf8.count + document.name.utf8.count
+                    + RepeatedStrings.splitURL(document.url).tail.utf8.count
             })
         var known: [Substring: UInt32] = [:]
         func add(repeated string: Substring) {
@@ -40,7 +41,7 @@ struct PackedDocuments: Sendable, Equatable {
         }
         for document in documents {
             kinds.append(document.kind)
-            let url = Self.split(document.url)
+            let url = RepeatedStrings.splitURL(document.url)
             add(bytesOf: document.id[...])
             add(bytesOf: document.name[...])
             add(bytesOf: url.tail)
@@ -48,12 +49,6 @@ struct PackedDocuments: Sendable, Equatable {
             add(repeated: document.owner[...])
             add(repeated: url.start)
         }
-    }
-
-    /// A URL up to and including its last `/`, and the rest.
-    static func split(_ url: String) -> (start: Substring, tail: Substring) {
-        guard let slash = url.lastIndex(of: "/") else { return ("", url[...]) }
-        return (url[...slash], url[url.index(after: slash)...])
     }
 
     var count: Int { kinds.count }
