@@ -108,8 +108,11 @@ public final class ConnectionsCollector: Collector {
         }
         let byId = Dictionary(named.map { ($0.connectionId, $0) }, uniquingKeysWith: { first, _ in first })
         return inaccessible.sorted().map { id in
-            InaccessibleConnection(
-                id: id, name: byId[id]?.name ?? "", type: byId[id]?.type ?? "", usedBy: readers[id]?.some ?? [],
+            let name =
+                id == SourceGraph.unidentifiedConnection
+                ? "(custom SQL on connections Sigma did not name to the reader)" : byId[id]?.name ?? ""
+            return InaccessibleConnection(
+                id: id, name: name, type: byId[id]?.type ?? "", usedBy: readers[id]?.some ?? [],
                 usedByTotal: readers[id]?.count ?? 0)
         }
     }

@@ -7,10 +7,10 @@ import Synchronization
 /// `credentials`: is the monitored credential still accepted, who owns it, is the owner active,
 /// and can an org-wide inventory be had (the inventory credential's validity and account type).
 ///
-/// Each check mints a fresh token with client credentials and calls `whoami` with it, so a revoked
-/// credential is seen even where Sigma lets issued tokens live on. A rejection is a verdict
-/// (`success 1`); any other failure leaves the verdicts as they were, counts its reason, and
-/// reports the poll as failed.
+/// Each check is the client's ``SigmaClient/checkCredential()``: a fresh token and `whoami`, a
+/// refusal confirmed by a second exchange before it is a verdict. A confirmed rejection is a
+/// verdict (`success 1`); any other failure leaves the verdicts as they were, counts its reason,
+/// and reports the poll as failed.
 public final class CredentialsCollector: Collector {
     public static let name = "credentials"
     public static let enabledByDefault = true
@@ -34,6 +34,8 @@ public final class CredentialsCollector: Collector {
         var inventoryValid: Bool?
         var inventoryOwnerIsAdmin: Bool?
         var loggedInventoryMode: String?
+        /// The owner's member record answered 403 (logged once until it reads again).
+        var ownerRecordHidden = false
     }
 
     let context: OrganizationContext
@@ -49,24 +51,7 @@ public final class CredentialsCollector: Collector {
         async let monitored = checkMonitoredCredential()
         async let inventory = checkInventoryCredential()
         var failures = [await monitored, await inventory].compactMap { $0 }
-
-        // The monitored owner's member record: account type, and (inventory only) whether active.
-        if let ownerId = state.withLock({ $0.owner?.memberId }) {
-            let (inventoryUsable, monitoredUsable) = state.withLock { ($0.inventoryValid == true, $0.valid == true) }
-            let reader = inventoryUsable ? context.inventoryClient : (monitoredUsable ? context.client : nil)
-            if let reader {
-                do {
-                    let member = try await reader.get(Member.self, .member(ownerId), priority: true)
-                    state.withLock { state in
-                        state.owner?.memberType = member.memberType
-                        if inventoryUsable { state.ownerActive = member.isActive }
-                    }
-                    context.shared.record(CredentialOwner(memberId: member.memberId, displayName: member.displayName))
-                } catch {
-                    failures.append(error)
-                }
-            }
-        }
+        if let failure = await readOwner() { failures.append(failure) }
 
         recordInventoryMode()
         let families = await families()
@@ -76,64 +61,103 @@ public final class CredentialsCollector: Collector {
         return families
     }
 
-    /// A fresh token for the monitored credential, then `whoami` with it. Returns the failure
-    /// that is not a verdict (anything but a rejection), if any.
-    func checkMonitoredCredential() async -> (any Error)? {
+    /// The monitored owner's member record: its account type, and (read with the inventory
+    /// credential) whether it is active. A 404 there means deactivated; a 403 means the reader may
+    /// not tell, so the series is absent (logged once). Neither fails the poll; without a usable
+    /// inventory credential `sigma_credential_owner_active` is absent, never a stale value.
+    func readOwner() async -> (any Error)? {
+        let (ownerId, inventoryUsable, monitoredUsable) = state.withLock { state in
+            if state.inventoryValid != true { state.ownerActive = nil }
+            return (state.owner?.memberId, state.inventoryValid == true, state.valid == true)
+        }
+        guard let ownerId,
+            let reader = inventoryUsable ? context.inventoryClient : (monitoredUsable ? context.client : nil)
+        else { return nil }
+        let endpoint = Endpoint.member(ownerId)
         do {
-            let token = try await context.client.mintToken()
-            let whoami = try await context.client.whoami(using: token)
-            await context.client.adopt(token)
+            let member = try await reader.get(Member.self, endpoint, priority: true)
             state.withLock { state in
-                state.valid = true
-                state.lastSuccess = context.now()
-                if state.owner?.memberId != whoami.userId || state.owner?.organizationId != whoami.organizationId {
-                    state.owner = Owner(memberId: whoami.userId, organizationId: whoami.organizationId)
-                }
+                state.owner?.memberType = member.memberType
+                if inventoryUsable { state.ownerActive = member.isActive }
+                state.ownerRecordHidden = false
             }
+            context.shared.record(CredentialOwner(memberId: member.memberId, displayName: member.displayName))
             return nil
-        } catch let error as SigmaError {
-            state.withLock { $0.errors[error.reason, default: 0] += 1 }
-            guard error.reason == .rejected else { return error }
-            let wasRejected = state.withLock { state in
-                defer { state.valid = false }
-                return state.valid == false
+        } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
+            let deactivated = inventoryUsable && error.status == 404
+            let firstTime = state.withLock { state in
+                state.ownerActive = deactivated ? false : nil
+                defer { state.ownerRecordHidden = !deactivated }
+                return !deactivated && !state.ownerRecordHidden
             }
-            if !wasRejected {
-                context.logger.error(
-                    "Sigma rejected the monitored credential",
+            if firstTime {
+                context.logger.warning(
+                    "The credential owner's member record cannot be read: whether the owner is active is unknown",
                     metadata: ["org": "\(context.organization)", "err": "\(error)"])
             }
-            await context.client.dropCachedToken()
             return nil
         } catch {
             return error
         }
     }
 
+    /// The monitored credential's check (see ``SigmaClient/checkCredential()``). Returns the
+    /// failure that is not a verdict, if any.
+    func checkMonitoredCredential() async -> (any Error)? {
+        do {
+            switch try await context.client.checkCredential() {
+            case .accepted(let whoami, _):
+                state.withLock { state in
+                    state.valid = true
+                    state.lastSuccess = context.now()
+                    if state.owner?.memberId != whoami.userId || state.owner?.organizationId != whoami.organizationId {
+                        state.owner = Owner(memberId: whoami.userId, organizationId: whoami.organizationId)
+                    }
+                }
+            case .rejected(let error):
+                let wasRejected = state.withLock { state in
+                    state.errors[.rejected, default: 0] += 1
+                    defer { state.valid = false }
+                    return state.valid == false
+                }
+                if !wasRejected {
+                    context.logger.error(
+                        "Sigma rejected the monitored credential (confirmed by a second fresh exchange)",
+                        metadata: ["org": "\(context.organization)", "err": "\(error)"])
+                }
+            }
+            return nil
+        } catch let error as SigmaError {
+            state.withLock { $0.errors[error.reason, default: 0] += 1 }
+            return error
+        } catch {
+            return error
+        }
+    }
+
     /// The inventory credential, when configured: is it accepted, and is its owner an Admin?
+    /// The same confirmed check as the monitored credential's.
     func checkInventoryCredential() async -> (any Error)? {
         guard let inventory = context.inventoryClient else { return nil }
         do {
-            let token = try await inventory.mintToken()
-            let whoami = try await inventory.whoami(using: token)
-            await inventory.adopt(token)
-            let member = try await inventory.get(Member.self, .member(whoami.userId), priority: true)
-            state.withLock { state in
-                state.inventoryValid = true
-                state.inventoryOwnerIsAdmin = member.isAdmin
+            switch try await inventory.checkCredential() {
+            case .accepted(let whoami, _):
+                let member = try await inventory.get(Member.self, .member(whoami.userId), priority: true)
+                state.withLock { state in
+                    state.inventoryValid = true
+                    state.inventoryOwnerIsAdmin = member.isAdmin
+                }
+            case .rejected(let error):
+                let wasRejected = state.withLock { state in
+                    defer { state.inventoryValid = false }
+                    return state.inventoryValid == false
+                }
+                if !wasRejected {
+                    context.logger.error(
+                        "Sigma rejected the inventory credential (confirmed by a second fresh exchange)",
+                        metadata: ["org": "\(context.organization)", "err": "\(error)"])
+                }
             }
-            return nil
-        } catch let error as SigmaError where error.reason == .rejected {
-            let wasRejected = state.withLock { state in
-                defer { state.inventoryValid = false }
-                return state.inventoryValid == false
-            }
-            if !wasRejected {
-                context.logger.error(
-                    "Sigma rejected the inventory credential",
-                    metadata: ["org": "\(context.organization)", "err": "\(error)"])
-            }
-            await inventory.dropCachedToken()
             return nil
         } catch {
             return error

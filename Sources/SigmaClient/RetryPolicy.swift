@@ -2,21 +2,26 @@
 ///
 /// Exponential backoff with full jitter; a server's `Retry-After` is honoured when present and
 /// not longer than ``maxRetryAfter`` (a longer wait fails the call instead of stalling a poll).
+/// A 429 waits at least ``rateLimitFloor``, doubling per attempt, whatever it says: an edge's 429
+/// often has no `Retry-After`, and an immediate retry only keeps its limit tripped.
 public struct RetryPolicy: Sendable, Equatable {
     /// Attempts in all, the first included.
     public var maxAttempts: Int
     public var baseDelay: Duration
     public var maxDelay: Duration
     public var maxRetryAfter: Duration
+    /// The least wait after a 429.
+    public var rateLimitFloor: Duration
 
     public init(
         maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(8),
-        maxRetryAfter: Duration = .seconds(60)
+        maxRetryAfter: Duration = .seconds(60), rateLimitFloor: Duration = .seconds(2)
     ) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxRetryAfter = maxRetryAfter
+        self.rateLimitFloor = rateLimitFloor
     }
 
     /// Statuses worth another attempt.
@@ -28,6 +33,15 @@ public struct RetryPolicy: Sendable, Equatable {
         let ceiling = min(baseDelay * (1 << exponent), maxDelay)
         let fraction = Double.random(in: 0...1)
         return ceiling * fraction
+    }
+
+    /// The wait after a 429 on attempt `attempt`: the floor doubled per attempt (2, 4, 8 s by
+    /// default: a burst of a few seconds is ridden out within the attempts), plus up to half of
+    /// it again as jitter, so callers that met one burst together do not return together.
+    func rateLimitBackoff(afterAttempt attempt: Int) -> Duration {
+        let exponent = min(attempt - 1, 10)
+        let base = rateLimitFloor * (1 << exponent)
+        return base + base * (Double.random(in: 0...1) / 2)
     }
 }
 

@@ -4,73 +4,87 @@ import NIOHTTP1
 import SigmaModels
 
 extension SigmaClient {
-    /// Mints a fresh token with the client-credentials grant: never the cached or a refreshed one.
-    ///
-    /// Throws ``SigmaError`` with kind `.rejected` for 400/401/403 (whatever the body says: the
-    /// exact status for a revoked secret is unconfirmed), and a transient kind for anything else.
+    /// One fresh client-credentials exchange, shared with data calls that find no token meanwhile;
+    /// no confirmation and no verdict. Credential checks use ``checkCredential()``.
     public func mintToken() async throws -> IssuedToken {
         try await tokens.mint { try await self.exchangeClientCredentials() }
     }
 
     func exchangeClientCredentials() async throws -> IssuedToken {
-        let form =
-            "grant_type=client_credentials&client_id=\(Endpoint.percentEncoded(credential.clientId))"
+        try await requestToken(form: "grant_type=client_credentials" + clientCredentialsForm)
+    }
+
+    /// `&client_id=…&client_secret=…`, percent-encoded: every grant carries them, as Sigma's
+    /// documentation sends them with the refresh grant too.
+    var clientCredentialsForm: String {
+        "&client_id=\(Endpoint.percentEncoded(credential.clientId))"
             + "&client_secret=\(Endpoint.percentEncoded(credential.clientSecret.exposedValue))"
-        return try await requestToken(form: form)
     }
 
     /// Renews with the refresh grant; any failure falls back to a fresh client-credentials exchange.
     func renewToken(previous: IssuedToken?) async throws -> IssuedToken {
         if let refresh = previous?.refreshToken {
-            let form = "grant_type=refresh_token&refresh_token=\(Endpoint.percentEncoded(refresh.exposedValue))"
+            let form =
+                "grant_type=refresh_token&refresh_token=\(Endpoint.percentEncoded(refresh.exposedValue))"
+                + clientCredentialsForm
             if let token = try? await requestToken(form: form) { return token }
             try Task.checkCancellation()
         }
         return try await exchangeClientCredentials()
     }
 
+    /// One token request, each attempt (retries included) held to the API host's token pace.
+    ///
+    /// Throws ``SigmaError`` `.rejected` only for a 400/401/403 whose body is Sigma's JSON error or
+    /// an OAuth refusal (`invalid_client`, `invalid_grant`, `unauthorized_client`); an edge's HTML
+    /// page is `.blocked`, any other 4xx body `.badResponse`: neither says the credential is bad.
     func requestToken(form: String) async throws -> IssuedToken {
-        try await tokenPacer.waitForSlot()
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        let response = try await send(.token, method: .POST, headers: headers, body: form, priority: true)
+        let response = try await send(
+            .token, method: .POST, headers: headers, body: form, priority: true, pacedBy: tokenPacer)
+        let endpoint = Endpoint.token.template
         switch response.status {
         case 200..<300:
             let decoded: TokenResponse
             do {
                 decoded = try SigmaDecoder.decode(TokenResponse.self, from: response.body.readableBytesView)
             } catch {
-                throw SigmaError(.badResponse("\(error)"), endpoint: Endpoint.token.template)
+                throw SigmaError(.badResponse("\(error)"), endpoint: endpoint)
             }
             guard !decoded.accessToken.isEmpty, decoded.expiresIn > 0 else {
-                throw SigmaError(.badResponse("empty access_token or expires_in"), endpoint: Endpoint.token.template)
+                throw SigmaError(.badResponse("empty access_token or expires_in"), endpoint: endpoint)
             }
             return IssuedToken(
                 accessToken: Secret(decoded.accessToken), refreshToken: decoded.refreshToken.map(Secret.init),
                 lifetime: .seconds(decoded.expiresIn), wallNow: Date().timeIntervalSince1970)
         case 400, 401, 403:
-            throw SigmaError(.rejected(status: response.status), endpoint: Endpoint.token.template)
+            let answer = ErrorAnswer(headers: response.headers, body: response.body)
+            if answer.refusesCredential {
+                throw SigmaError(.rejected(status: response.status), endpoint: endpoint)
+            }
+            if answer == .edgePage { throw SigmaError(.blocked(status: response.status), endpoint: endpoint) }
+            throw SigmaError(
+                .badResponse("HTTP \(response.status) without Sigma's or an OAuth error body"), endpoint: endpoint)
         default:
-            throw SigmaError(.status(response.status), endpoint: Endpoint.token.template)
+            throw SigmaError.unexpected(
+                status: response.status, answer: ErrorAnswer(headers: response.headers, body: response.body),
+                endpoint: endpoint)
         }
     }
 
-    /// Asks `whoami` with the given token, no renewal and no retry on 401: a 401 here means the
-    /// freshly minted token was refused, which is a rejection.
+    /// Asks `whoami` with the given token, no renewal and no retry on 401. A 401 with Sigma's body
+    /// means the freshly minted token was refused (a rejection, to be confirmed); a 401 page from
+    /// an edge, or without a body, is no verdict.
     public func whoami(using token: IssuedToken) async throws -> WhoAmI {
         let response = try await send(.whoami, headers: bearer(token), priority: true)
-        if response.status == 401 { throw SigmaError(.rejected(status: 401), endpoint: Endpoint.whoami.template) }
+        if response.status == 401 {
+            let answer = ErrorAnswer(headers: response.headers, body: response.body)
+            if case .sigma = answer { throw SigmaError(.rejected(status: 401), endpoint: Endpoint.whoami.template) }
+            if answer == .edgePage { throw SigmaError(.blocked(status: 401), endpoint: Endpoint.whoami.template) }
+            throw SigmaError(.badResponse("HTTP 401 without Sigma's error body"), endpoint: Endpoint.whoami.template)
+        }
         return try decode(WhoAmI.self, response, endpoint: .whoami)
-    }
-
-    /// Puts a token (typically a check's freshly minted one) into the data-call cache.
-    public func adopt(_ token: IssuedToken) async {
-        await tokens.store(token)
-    }
-
-    /// Forgets the cached data token (after the credential was rejected).
-    public func dropCachedToken() async {
-        await tokens.invalidateAll()
     }
 
     /// Expiry of the data token in use, as seconds since the epoch; nil while none is held.
@@ -86,7 +100,9 @@ extension SigmaClient {
 
     func decode<T: Decodable>(_ type: T.Type, _ response: RawResponse, endpoint: Endpoint) throws -> T {
         guard (200..<300).contains(response.status) else {
-            throw SigmaError(.status(response.status), endpoint: endpoint.template)
+            throw SigmaError.unexpected(
+                status: response.status, answer: ErrorAnswer(headers: response.headers, body: response.body),
+                endpoint: endpoint.template)
         }
         do {
             return try SigmaDecoder.decode(T.self, from: response.body.readableBytesView)

@@ -3,6 +3,9 @@ import SigmaModels
 extension SigmaClient {
     /// GETs one JSON resource with the cached data token; on a 401 drops the token,
     /// re-authenticates once and retries once. `priority` requests skip the caps (see `attempt`).
+    ///
+    /// A refused re-authentication throws `.rejected` from the token endpoint, never a status of
+    /// `endpoint`: callers that read a 403 as "not visible" must not read it so.
     public func get<T: Decodable>(
         _ type: T.Type, _ endpoint: Endpoint, query: [(String, String)] = [], priority: Bool = false
     ) async throws -> T {
@@ -31,6 +34,12 @@ extension SigmaClient {
     /// `listAll`, keeping only `transform` of each page's entries: each decoded page is dropped as
     /// soon as it is transformed, so a listing of 100,000 documents never holds them all fully
     /// decoded (and what is kept of a page may share one allocation).
+    ///
+    /// A listing is complete or it fails (`bad_response`): a page that says `hasMore: true` without
+    /// a `nextPage`, or a listing that ends clearly short of the `total` its first page announced
+    /// (more than 1% short: documents deleted while it is paged may shorten it a little), would
+    /// otherwise shrink a numerator or a denominator in silence. Entries that lack a field the
+    /// exporter needs are skipped and reported to the observer; they count as delivered.
     public func listAll<Entry: Decodable & Sendable, Kept>(
         _ entry: Entry.Type, _ endpoint: Endpoint, query: [(String, String)] = [], pageSize: Int = 1000,
         maxPages: Int = 10_000, transform: ([Entry]) throws -> [Kept]
@@ -38,17 +47,33 @@ extension SigmaClient {
         var entries: [Kept] = []
         var pageToken: String?
         var seenTokens: Set<String> = []
+        var announced: Int?
+        var delivered = 0
         for _ in 0..<maxPages {
             var pageQuery = query + [("limit", String(pageSize))]
             if let pageToken { pageQuery.append(("page", pageToken)) }
             let page = try await get(Page<Entry>.self, endpoint, query: pageQuery)
-            if entries.isEmpty, let total = page.total, total.isFinite, total > Double(page.entries.count) {
-                // Only a hint (some endpoints omit it; a wrong one costs a reallocation): one buffer of
-                // the right size instead of doubling, which holds the old and the new one while copying.
-                entries.reserveCapacity(Int(min(total, Double(Self.reservedEntriesLimit))))
+            if pageToken == nil, let total = page.total, total.isFinite, total >= 0, total < 1e9 {
+                announced = Int(total)
+                // One buffer of the right size instead of doubling, which holds the old and the new
+                // one while copying (a wrong total costs only a reallocation).
+                entries.reserveCapacity(min(Int(total), Self.reservedEntriesLimit))
             }
+            delivered += page.entries.count + page.skipped
+            if page.skipped > 0 { observer.entriesSkipped(endpoint: endpoint.template, count: page.skipped) }
             entries.append(contentsOf: try transform(page.entries))
-            guard let next = page.nextPage else { return entries }
+            guard let next = page.nextPage else {
+                if page.hasMore == true {
+                    throw SigmaError(
+                        .badResponse("a page says hasMore but gives no nextPage"), endpoint: endpoint.template)
+                }
+                if let announced, delivered < announced - announced / 100 {
+                    throw SigmaError(
+                        .badResponse("the listing ended with \(delivered) of the \(announced) entries it announced"),
+                        endpoint: endpoint.template)
+                }
+                return entries
+            }
             guard seenTokens.insert(next).inserted else {
                 throw SigmaError(.badResponse("page token repeats"), endpoint: endpoint.template)
             }

@@ -7,10 +7,11 @@ import NIOHTTP1
 
 /// One credential's view of one Sigma organisation's API.
 ///
-/// Everything a caller should not have to think about lives here: the token cache, the per-credential
-/// caps on concurrency and request rate (token requests further held to one a second), retries with
-/// backoff for 429/502/503/504 and connection errors, one re-authentication on a 401, paging, and a
-/// bound on response bodies. Every HTTP attempt is reported to the ``RequestObserver``.
+/// Everything a caller should not have to think about lives here: the token cache, the credential
+/// check, the per-credential caps on concurrency and request rate (slowed down after a 429), token
+/// requests held to the API host's own pace, retries with backoff for 429/502/503/504 and
+/// connection errors, one re-authentication on a 401, paging, and a bound on response bodies.
+/// Every HTTP attempt is reported to the ``RequestObserver``.
 public final class SigmaClient: Sendable {
     /// The API base URL without `/v2`.
     public let baseURL: String
@@ -25,16 +26,20 @@ public final class SigmaClient: Sendable {
     let pacer: RequestPacer
     let tokenPacer: RequestPacer
     let tokens = TokenCache()
+    /// Which of an organisation's credentials this is (`monitored`, `inventory`), for metrics.
+    public let role: String
 
     /// - Parameters:
     ///   - http: the process's one owned `HTTPClient` (its connect and read timeouts apply too).
     ///   - maxBodyBytes: a larger response body fails the call as `bad_response`.
-    ///   - tokenRequestInterval: the least time between two token requests of this credential
-    ///     (Sigma is said to allow about one a second; tests shorten it).
+    ///   - tokenPacer: holds token requests to Sigma's pace (about one a second, undocumented in
+    ///     scope): share one per API host between every client of that host. Without one, the
+    ///     client gets its own with `tokenRequestInterval` between requests (tests shorten it).
+    ///   - role: which credential of the organisation this is, for `sigma_api_*` series.
     public init(
         baseURL: String, credential: CredentialConfiguration, http: HTTPClient, settings: PollSettings,
         retryPolicy: RetryPolicy = RetryPolicy(), maxBodyBytes: Int = 32 << 20,
-        tokenRequestInterval: Duration = .seconds(1),
+        tokenRequestInterval: Duration = .seconds(1), tokenPacer: RequestPacer? = nil, role: String = "monitored",
         observer: any RequestObserver = DiscardingObserver(), logger: Logger = Logger(label: "sigma.client")
     ) {
         self.baseURL = baseURL
@@ -47,7 +52,9 @@ public final class SigmaClient: Sendable {
         self.logger = logger
         self.limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
         self.pacer = RequestPacer(ratePerSecond: settings.maxRequestsPerSecond)
-        self.tokenPacer = RequestPacer(interval: tokenRequestInterval)
+        self.tokenPacer = tokenPacer ?? RequestPacer(interval: tokenRequestInterval)
+        self.role = role
+        observer.allowedRateChanged(credential: role, requestsPerSecond: settings.maxRequestsPerSecond)
     }
 
     /// The last six characters of the client id: all of it that may be shown.
@@ -75,7 +82,9 @@ public final class SigmaClient: Sendable {
             return try await unpacedAttempt(endpoint, method: method, query: query, headers: headers, body: body)
         }
         return try await limiter.withPermit {
-            try await pacer.waitForSlot()
+            if let rate = try await pacer.waitForSlot() {
+                observer.allowedRateChanged(credential: role, requestsPerSecond: rate)
+            }
             return try await unpacedAttempt(endpoint, method: method, query: query, headers: headers, body: body)
         }
     }
@@ -156,13 +165,19 @@ public final class SigmaClient: Sendable {
 
     /// Sends a request, retrying retryable statuses and connection failures with backoff.
     /// Returns the last response whatever its status; throws only when no usable response came.
+    ///
+    /// `pacedBy` holds every attempt, retries included, to that pacer (the token requests' own).
+    /// A 429 waits at least the policy's floor (2 s), doubling per attempt, whether or not it says
+    /// `Retry-After` (edges often do not), and slows this credential's data requests down.
     func send(
         _ endpoint: Endpoint, method: HTTPMethod = .GET, query: [(String, String)] = [],
-        headers: HTTPHeaders = [:], body: String? = nil, priority: Bool = false
+        headers: HTTPHeaders = [:], body: String? = nil, priority: Bool = false,
+        pacedBy attemptPacer: RequestPacer? = nil
     ) async throws -> RawResponse {
         var attemptNumber = 1
         while true {
             let outcome: Result<RawResponse, SigmaError>
+            _ = try await attemptPacer?.waitForSlot()
             do {
                 outcome = .success(
                     try await attempt(
@@ -174,13 +189,23 @@ public final class SigmaClient: Sendable {
             var wait: Duration
             switch outcome {
             case .success(let response) where RetryPolicy.isRetryable(status: response.status):
-                reason = response.status == 429 ? .rateLimited : .serverError
-                wait = retryPolicy.backoff(afterAttempt: attemptNumber)
+                let rateLimited = response.status == 429
+                reason = rateLimited ? .rateLimited : .serverError
+                wait =
+                    rateLimited
+                    ? retryPolicy.rateLimitBackoff(afterAttempt: attemptNumber)
+                    : retryPolicy.backoff(afterAttempt: attemptNumber)
                 if let header = response.headers.first(name: "Retry-After") {
                     guard let asked = RetryAfter.delay(header, now: Date().timeIntervalSince1970),
                         asked <= retryPolicy.maxRetryAfter
                     else { return response }
                     wait = max(wait, asked)
+                }
+                if rateLimited, !priority, let rate = await pacer.slowDown(pausingFor: wait) {
+                    observer.allowedRateChanged(credential: role, requestsPerSecond: rate)
+                    logger.warning(
+                        "Sigma is rate limiting: slowing this credential down",
+                        metadata: ["requests_per_second": "\(rate)", "endpoint": "\(endpoint.template)"])
                 }
                 if attemptNumber >= retryPolicy.maxAttempts { return response }
             case .success(let response):

@@ -4,10 +4,14 @@
 /// values, a token or a body.
 public struct SigmaError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        /// The credential was refused (token endpoint 400/401/403, or 401 with a fresh token).
+        /// Sigma refused the credential: a 400/401/403 from the token endpoint with Sigma's JSON
+        /// error or an OAuth refusal, or a 401 with Sigma's body to a freshly minted token. One
+        /// such answer is a suspicion; ``SigmaClient/checkCredential()`` confirms it.
         case rejected(status: Int)
-        /// Any HTTP status the client does not treat as success, after retries.
+        /// Sigma answered a status the client does not treat as success, after retries.
         case status(Int)
+        /// A 4xx that is an HTML page: an edge or WAF in front of Sigma answered, not Sigma.
+        case blocked(status: Int)
         case timeout
         case unreachable(String)
         case badResponse(String)
@@ -26,6 +30,7 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
     public var reason: FailureReason {
         switch kind {
         case .rejected: return .rejected
+        case .blocked: return .blocked
         case .status(429): return .rateLimited
         case .status(let code) where code >= 500: return .serverError
         case .status: return .badResponse
@@ -38,15 +43,34 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
     /// The HTTP status, when a response came.
     public var status: Int? {
         switch kind {
-        case .rejected(let status), .status(let status): return status
+        case .rejected(let status), .status(let status), .blocked(let status): return status
         default: return nil
         }
+    }
+
+    /// Whether Sigma itself said that `endpoint` is hidden from the caller or gone: a plain 403 or
+    /// 404 on that very endpoint. Never a refused renewal met on the way, an edge page, or an error
+    /// from another route.
+    public func isNotVisible(at endpoint: Endpoint) -> Bool {
+        guard self.endpoint == endpoint.template, case .status(let code) = kind else { return false }
+        return code == 403 || code == 404
+    }
+
+    /// The error for a non-2xx answer that is not a credential verdict: an edge's HTML page on a
+    /// 4xx is `blocked`, anything else is the status Sigma answered.
+    static func unexpected(status: Int, answer: ErrorAnswer, endpoint: String) -> SigmaError {
+        if answer == .edgePage, (400..<500).contains(status), status != 429 {
+            return SigmaError(.blocked(status: status), endpoint: endpoint)
+        }
+        return SigmaError(.status(status), endpoint: endpoint)
     }
 
     public var description: String {
         switch kind {
         case .rejected(let status): return "\(endpoint): credential rejected (HTTP \(status))"
         case .status(let status): return "\(endpoint): HTTP \(status)"
+        case .blocked(let status):
+            return "\(endpoint): HTTP \(status) with an HTML page (an edge or WAF in front of Sigma)"
         case .timeout: return "\(endpoint): no complete response within the request timeout"
         case .unreachable(let problem): return "\(endpoint): unreachable (\(problem))"
         case .badResponse(let problem): return "\(endpoint): bad response (\(problem))"

@@ -21,18 +21,23 @@ public struct PollingPlan: Sendable {
         tokenRequestInterval: Duration = .seconds(1)
     ) -> PollingPlan {
         var scheduled: [ScheduledCollector] = []
+        // Sigma's one-token-request-a-second rule has no documented scope: hold every credential of
+        // one API host to it together.
+        var tokenPacers: [String: RequestPacer] = [:]
         for organization in configuration.organizations {
+            let tokenPacer = tokenPacers[organization.baseURL] ?? RequestPacer(interval: tokenRequestInterval)
+            tokenPacers[organization.baseURL] = tokenPacer
             let observer = OrganizationObserver(store: store, organization: organization.name)
             var clientLogger = logger
             clientLogger[metadataKey: "org"] = "\(organization.name)"
             let client = SigmaClient(
                 baseURL: organization.baseURL, credential: organization.credential, http: http,
-                settings: configuration.poll, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval,
+                settings: configuration.poll, retryPolicy: retryPolicy, tokenPacer: tokenPacer, role: "monitored",
                 observer: observer, logger: clientLogger)
             let inventoryClient = organization.inventory.map {
                 SigmaClient(
                     baseURL: organization.baseURL, credential: $0, http: http, settings: configuration.poll,
-                    retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval, observer: observer,
+                    retryPolicy: retryPolicy, tokenPacer: tokenPacer, role: "inventory", observer: observer,
                     logger: clientLogger)
             }
             var intervals: [String: Duration] = [:]

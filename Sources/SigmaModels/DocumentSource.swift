@@ -13,7 +13,9 @@ public struct DocumentSource: Decodable, Sendable, Equatable, Hashable {
     }
 
     public var kind: Kind
-    /// The data model, dataset or table inode id, or the connection id of custom SQL.
+    /// The data model, dataset or table inode id, or the connection id of custom SQL. Empty for
+    /// custom SQL whose connection the caller cannot see: Sigma then omits `connectionId`, and the
+    /// source still reads a connection, only not one that can be named.
     public var id: String
 
     public init(kind: Kind, id: String) {
@@ -47,7 +49,7 @@ public struct DocumentSource: Decodable, Sendable, Equatable, Hashable {
             id = try first([.tableId, .inodeId])
         case "custom-sql":
             kind = .customSQL
-            id = try first([.connectionId])
+            id = try container.decodeIfPresent(String.self, forKey: .connectionId) ?? ""
         default:
             kind = .other(type)
             id = ""

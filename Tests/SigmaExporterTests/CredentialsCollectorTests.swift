@@ -33,6 +33,7 @@ struct CredentialsCollectorTests {
             #expect(
                 sampleLines(families, excluding: Self.wallClock) == [
                     #"sigma_credential_check_errors_total{org="acme",reason="bad_response"} 0"#,
+                    #"sigma_credential_check_errors_total{org="acme",reason="blocked"} 0"#,
                     #"sigma_credential_check_errors_total{org="acme",reason="rate_limited"} 0"#,
                     #"sigma_credential_check_errors_total{org="acme",reason="rejected"} 0"#,
                     #"sigma_credential_check_errors_total{org="acme",reason="server_error"} 0"#,

@@ -57,6 +57,7 @@ struct DocumentEntry: Sendable {
         var version: Double?
         var updatedAt: String
         var isArchived: Bool?
+        /// Empty when the listing omits it: the document is then in scope (it cannot be told personal).
         var path: String
         var name: String
         var ownerId: String
@@ -163,15 +164,15 @@ extension Workbook: ListedDocument {
     var listed: DocumentEntry.Listed {
         .init(
             kind: .workbook, id: workbookId, version: latestVersion, updatedAt: updatedAt, isArchived: isArchived,
-            path: path, name: name, ownerId: ownerId, url: url)
+            path: path ?? "", name: name ?? "", ownerId: ownerId ?? "", url: url ?? "")
     }
 }
 
 extension Dataset: ListedDocument {
     var listed: DocumentEntry.Listed {
         .init(
-            kind: .dataset, id: datasetId, version: nil, updatedAt: updatedAt, isArchived: isArchived, path: path,
-            name: name, ownerId: owner, url: url)
+            kind: .dataset, id: datasetId, version: nil, updatedAt: updatedAt, isArchived: isArchived,
+            path: path ?? "", name: name ?? "", ownerId: owner ?? "", url: url ?? "")
     }
 }
 
@@ -179,6 +180,6 @@ extension DataModel: ListedDocument {
     var listed: DocumentEntry.Listed {
         .init(
             kind: .dataModel, id: dataModelId, version: latestVersion, updatedAt: updatedAt, isArchived: isArchived,
-            path: path, name: name, ownerId: ownerId, url: url)
+            path: path ?? "", name: name ?? "", ownerId: ownerId ?? "", url: url ?? "")
     }
 }

@@ -16,7 +16,8 @@ final class SourceGraph: Sendable {
         case dataModel(DocumentID)
         case dataset(DocumentID)
         case table(DocumentID)
-        /// Custom SQL names its connection directly.
+        /// Custom SQL names its connection directly; an empty id is a connection the reader may not
+        /// see, so Sigma did not name it (see ``SourceGraph/unidentifiedConnection``).
         case connection(String)
     }
 
@@ -27,6 +28,11 @@ final class SourceGraph: Sendable {
         var pending: Set<DocumentID> = []
         var connectionIds = StringInterner()
     }
+
+    /// The id under which custom SQL on a connection Sigma did not name is counted: used, and never
+    /// usable (no listed path has it). Counting it keeps a hidden connection from reading as full
+    /// coverage; it stands for every such connection at once, since they cannot be told apart.
+    static let unidentifiedConnection = ""
 
     let store = Mutex(SourceStore())
     let tables = Mutex(Tables())
@@ -190,29 +196,35 @@ final class SourceGraph: Sendable {
         }
     }
 
-    /// One document's sources. A 403 (the reader cannot see it) gives none, kept so it is not
-    /// asked again until it changes; a 404 (gone meanwhile) gives nil.
+    /// One document's sources. A plain 403 from the sources endpoint itself (the reader cannot
+    /// see the document) gives none, kept so it is not asked again until it changes; a 404 (gone
+    /// meanwhile) gives nil. Anything else fails: a refused re-authentication met on the way, or
+    /// an edge's page, says nothing about the document.
     static func fetch(_ id: DocumentID, kind: DocumentKind, reader: SigmaClient) async throws -> [Source]? {
+        let endpoint: Endpoint
+        switch kind {
+        case .workbook: endpoint = .workbookSources(id.description)
+        case .dataset: endpoint = .datasetSources(id.description)
+        case .dataModel: endpoint = .dataModelSources(id.description)
+        }
         do {
             let sources: [DocumentSource]
             switch kind {
-            case .workbook: sources = try await reader.get([DocumentSource].self, .workbookSources(id.description))
-            case .dataset: sources = try await reader.get([DocumentSource].self, .datasetSources(id.description))
+            case .workbook, .dataset: sources = try await reader.get([DocumentSource].self, endpoint)
             case .dataModel: sources = try await reader.dataModelSources(id.description)
             }
             return sources.compactMap(Source.init)
-        } catch let error as SigmaError where error.status == 403 {
-            return []
-        } catch let error as SigmaError where error.status == 404 {
-            return nil
+        } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
+            return error.status == 404 ? nil : []
         }
     }
 
-    /// The connection a table belongs to, or nil when the reader may not see it.
+    /// The connection a table belongs to, or nil when Sigma says the reader may not see it.
     static func connection(ofTable inode: DocumentID, reader: SigmaClient) async throws -> String? {
+        let endpoint = Endpoint.tablePath(inode.description)
         do {
-            return try await reader.get(TablePath.self, .tablePath(inode.description)).connectionId
-        } catch let error as SigmaError where error.status == 403 || error.status == 404 {
+            return try await reader.get(TablePath.self, endpoint).connectionId
+        } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
             return nil
         }
     }

@@ -9,6 +9,7 @@ struct APIMetrics: Sendable {
     struct RequestKey: Hashable { var organization, endpoint, code: String }
     struct EndpointKey: Hashable { var organization, endpoint: String }
     struct RetryKey: Hashable { var organization, reason: String }
+    struct CredentialKey: Hashable { var organization, credential: String }
     struct Histogram {
         var counts = [UInt64](repeating: 0, count: APIMetrics.bucketBounds.count)
         var sum = 0.0
@@ -18,6 +19,14 @@ struct APIMetrics: Sendable {
     var requests: [RequestKey: UInt64] = [:]
     var durations: [EndpointKey: Histogram] = [:]
     var retries: [RetryKey: UInt64] = [:]
+    var skipped: [EndpointKey: UInt64] = [:]
+    var allowedRates: [CredentialKey: Double] = [:]
+
+    /// Every organisation with a series here.
+    var organizations: Set<String> {
+        Set(requests.keys.map(\.organization)).union(retries.keys.map(\.organization))
+            .union(allowedRates.keys.map(\.organization))
+    }
 
     mutating func recordRequest(organization: String, endpoint: String, code: String, seconds: Double) {
         requests[RequestKey(organization: organization, endpoint: endpoint, code: code), default: 0] += 1
@@ -36,10 +45,20 @@ struct APIMetrics: Sendable {
         retries[RetryKey(organization: organization, reason: reason), default: 0] += count
     }
 
+    mutating func recordSkipped(organization: String, endpoint: String, count: Int) {
+        skipped[EndpointKey(organization: organization, endpoint: endpoint), default: 0] += UInt64(max(0, count))
+    }
+
+    mutating func recordAllowedRate(organization: String, credential: String, requestsPerSecond: Double) {
+        allowedRates[CredentialKey(organization: organization, credential: credential)] = requestsPerSecond
+    }
+
     mutating func removeOrganization(_ organization: String) {
         requests = requests.filter { $0.key.organization != organization }
         durations = durations.filter { $0.key.organization != organization }
         retries = retries.filter { $0.key.organization != organization }
+        skipped = skipped.filter { $0.key.organization != organization }
+        allowedRates = allowedRates.filter { $0.key.organization != organization }
     }
 
     var families: [MetricFamily] {
@@ -65,6 +84,16 @@ struct APIMetrics: Sendable {
                 retries.map { key, count in
                     Series([Label("org", key.organization), Label("reason", key.reason)], Double(count))
                 }),
+            .counter(
+                "sigma_api_entries_skipped_total", help: CoreHelp.apiSkipped,
+                skipped.map { key, count in
+                    Series([Label("org", key.organization), Label("endpoint", key.endpoint)], Double(count))
+                }),
+            .gauge(
+                "sigma_api_allowed_requests_per_second", help: CoreHelp.apiAllowedRate,
+                allowedRates.map { key, rate in
+                    Series([Label("org", key.organization), Label("credential", key.credential)], rate)
+                }),
         ]
     }
 }
@@ -75,6 +104,10 @@ enum CoreHelp {
         "HTTP requests sent to the Sigma API, token requests and retries included, by route template and status code (or timeout, connection_error)."
     static let apiDuration = "Time from sending a request to the Sigma API to having read its whole response."
     static let apiRetries = "Requests to the Sigma API that were retried, by reason."
+    static let apiSkipped =
+        "Listing entries skipped because they lack a field the exporter needs (an id, updatedAt), by route template."
+    static let apiAllowedRate =
+        "Requests per second the exporter allows itself per credential (monitored, inventory): max_requests_per_second, halved after a 429 and restored after quiet periods."
     static let collectorSuccess = "Whether the last poll of this collector succeeded (1) or failed (0)."
     static let collectorDuration = "How long the last poll of this collector took."
     static let collectorLastSuccess = "When this collector last polled successfully; absent until its first success."

@@ -35,7 +35,7 @@ public final class MetricsStore: Sendable {
                 state.statuses[key] = nil
                 state.snapshots[key] = nil
             }
-            for known in Set(state.api.requests.keys.map(\.organization)) where !organizations.contains(known) {
+            for known in state.api.organizations where !organizations.contains(known) {
                 state.api.removeOrganization(known)
             }
             // Retry counters exist from the start, so rate() works before the first retry.
@@ -108,6 +108,21 @@ public final class MetricsStore: Sendable {
     func recordRetry(organization: String, reason: String) {
         state.withLock { state in
             state.api.recordRetry(organization: organization, reason: reason)
+            state.generation += 1
+        }
+    }
+
+    func recordSkipped(organization: String, endpoint: String, count: Int) {
+        state.withLock { state in
+            state.api.recordSkipped(organization: organization, endpoint: endpoint, count: count)
+            state.generation += 1
+        }
+    }
+
+    func recordAllowedRate(organization: String, credential: String, requestsPerSecond: Double) {
+        state.withLock { state in
+            state.api.recordAllowedRate(
+                organization: organization, credential: credential, requestsPerSecond: requestsPerSecond)
             state.generation += 1
         }
     }

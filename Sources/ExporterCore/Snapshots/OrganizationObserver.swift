@@ -17,4 +17,13 @@ public struct OrganizationObserver: RequestObserver {
     public func retrying(reason: FailureReason) {
         store.recordRetry(organization: organization, reason: reason.rawValue)
     }
+
+    public func entriesSkipped(endpoint: String, count: Int) {
+        store.recordSkipped(organization: organization, endpoint: endpoint, count: count)
+    }
+
+    public func allowedRateChanged(credential: String, requestsPerSecond: Double) {
+        store.recordAllowedRate(
+            organization: organization, credential: credential, requestsPerSecond: requestsPerSecond)
+    }
 }

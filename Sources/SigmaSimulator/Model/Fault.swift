@@ -16,8 +16,12 @@ public struct Fault: Sendable, Equatable, Codable {
         case stall
         /// Send the headers and half the body, then drop the connection.
         case reset
-        /// Answer 200 with `body` verbatim (a page token that loops, a token without `access_token`…).
+        /// Answer `status` (default 200) with `body` verbatim (a page token that loops, a token without
+        /// `access_token`, a 401 whose body is not Sigma's…).
         case body
+        /// Answer `status` (default 403) with an edge's HTML page instead of Sigma's JSON: a CDN or
+        /// WAF in front of the API (no `Retry-After` unless `retryAfter` is given).
+        case edge
     }
 
     public var endpoint: String
@@ -30,10 +34,15 @@ public struct Fault: Sendable, Equatable, Codable {
     public var probability: Double?
     /// The body of a `body` fault.
     public var body: String?
+    /// The `message` and `code` of a `status` fault's Sigma error body (defaults: "Injected
+    /// fault", and Sigma's code for the status), e.g. a 401 "Please try again later".
+    public var message: String?
+    public var code: String?
 
     public init(
         endpoint: String, kind: Kind, status: Int? = nil, retryAfter: String? = nil, latencyMilliseconds: Int? = nil,
-        count: Int? = nil, probability: Double? = nil, body: String? = nil
+        count: Int? = nil, probability: Double? = nil, body: String? = nil, message: String? = nil,
+        code: String? = nil
     ) {
         self.endpoint = endpoint
         self.kind = kind
@@ -43,5 +52,7 @@ public struct Fault: Sendable, Equatable, Codable {
         self.count = count
         self.probability = probability
         self.body = body
+        self.message = message
+        self.code = code
     }
 }

@@ -25,6 +25,7 @@ public final class SimulatorState: Sendable {
         var rateLimit: Double?
         var buckets: [String: (tokens: Double, refilled: ContinuousClock.Instant)] = [:]
         var requestCounts: [String: Int] = [:]
+        var behaviour = SimBehaviour()
     }
 
     let state: Mutex<State>
@@ -51,9 +52,16 @@ public final class SimulatorState: Sendable {
         }
     }
 
-    /// The refresh grant: a refresh token is good once, for a still-valid credential.
-    func refresh(_ refreshToken: String) -> TokenOutcome {
+    /// The refresh grant: a refresh token is good once, for a still-valid credential (and, with
+    /// ``SimBehaviour/refreshNeedsClientCredentials``, only with that credential's id and secret).
+    func refresh(_ refreshToken: String, clientId givenId: String?, clientSecret givenSecret: String?) -> TokenOutcome {
         state.withLock { state in
+            if state.behaviour.refreshNeedsClientCredentials {
+                guard let clientId = state.refreshTokens[refreshToken],
+                    let credential = state.organization.credentials.first(where: { $0.clientId == clientId }),
+                    givenId == clientId, givenSecret == credential.clientSecret
+                else { return .rejected }
+            }
             guard let clientId = state.refreshTokens.removeValue(forKey: refreshToken),
                 let credential = state.organization.credentials.first(where: { $0.clientId == clientId }),
                 !credential.isRevoked, state.organization.member(credential.ownerId)?.isArchived == false
@@ -195,6 +203,12 @@ public final class SimulatorState: Sendable {
             edit(&state.organization.documents[index])
             return true
         }
+    }
+
+    /// The switches for answers the real service gives (all off by default).
+    public var behaviour: SimBehaviour {
+        get { state.withLock { $0.behaviour } }
+        set { state.withLock { $0.behaviour = newValue } }
     }
 
     public func setKeepTokensOnRevoke(_ keep: Bool) {

@@ -32,9 +32,10 @@ func memberBody(_ member: SimMember, organizationId: String) -> JSONValue {
     ])
 }
 
-/// A dataset list entry (datasets name their owner `owner`, and carry migration fields).
-func datasetBody(_ document: SimDocument, path: String) -> JSONValue {
-    .object([
+/// A dataset list entry (datasets name their owner `owner`, and carry migration fields); `sparse`
+/// leaves out `path` and `owner`, as real listings have been seen to.
+func datasetBody(_ document: SimDocument, path: String, sparse: Bool = false) -> JSONValue {
+    let body: JSONValue = .object([
         ("datasetId", .string(document.id)), ("createdBy", .string(document.ownerId)),
         ("updatedBy", .string(document.ownerId)), ("createdAt", .string(document.createdAt)),
         ("updatedAt", .string(document.updatedAt)), ("name", .string(document.name)), ("description", ""),
@@ -42,6 +43,8 @@ func datasetBody(_ document: SimDocument, path: String) -> JSONValue {
         ("path", .string(path)), ("migrationToDataModel", .null), ("migrationStatus", "not-migrated"),
         ("isArchived", .bool(document.isArchived)),
     ])
+    guard sparse, case .object(let pairs) = body else { return body }
+    return .object(pairs.filter { $0.0 != "path" && $0.0 != "owner" })
 }
 
 /// A team, with `description` present and null.
@@ -187,6 +190,31 @@ enum SimResponse {
         var reply = error(.tooManyRequests, "Rate limit exceeded", code: "too_many_requests")
         reply.headers[.retryAfter] = "1"
         return reply
+    }
+
+    /// Sigma's `code` for an error status.
+    static func code(for status: Int) -> String {
+        switch status {
+        case 400: return "bad_request"
+        case 401: return "unauthorized"
+        case 403: return "forbidden"
+        case 404: return "not_found"
+        case 429: return "too_many_requests"
+        default: return "internal_error"
+        }
+    }
+
+    /// What a CDN or WAF in front of the API answers: an HTML page, no Sigma body, and (for a
+    /// 429) no `Retry-After` unless a fault adds one.
+    static func edgePage(_ status: HTTPResponse.Status) -> SimReply {
+        let html = """
+            <!DOCTYPE html>
+            <html><head><title>Attention Required! | Edge</title></head>
+            <body><h1>Sorry, you have been blocked</h1>
+            <p>You are unable to access api.sigmacomputing.com (error \(status.code)).</p></body></html>
+            """
+        return SimReply(
+            status: status, headers: [.contentType: "text/html; charset=UTF-8"], body: ByteBuffer(string: html))
     }
 
     static func unauthorized() -> SimReply {

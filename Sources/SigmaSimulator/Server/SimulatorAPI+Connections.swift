@@ -20,6 +20,15 @@ extension SimulatorAPI {
             try await authorized("/v2/connections/paths", request, state) { caller, access in
                 let connectionId = request.uri.queryParameters.get("connectionId")
                 let usable = access.usableTables(for: caller, connectionId: connectionId)
+                if state.behaviour.sparseListings {
+                    // Path items are typed "any": a number where a name would be.
+                    return paged(usable, request: request) { pair -> JSONValue in
+                        .object([
+                            ("connectionId", .string(pair.0.connectionId)), ("urlId", .string(pair.1.urlId)),
+                            ("path", .array(pair.1.path.map { JSONValue.string($0) } + [.number(0)])),
+                        ])
+                    }
+                }
                 return paged(
                     usable.map {
                         ConnectionPathBody(connectionId: $0.0.connectionId, urlId: $0.1.urlId, path: $0.1.path)

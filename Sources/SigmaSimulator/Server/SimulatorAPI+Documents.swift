@@ -10,13 +10,18 @@ extension SimulatorAPI {
             router.get(RouterPath(path)) { request, _ in
                 try await authorized(path, request, state) { caller, access in
                     let query = request.uri.queryParameters
+                    let behaviour = state.behaviour
+                    let skipPermissionCheck = query.get("skipPermissionCheck") == "true"
+                    let explorationsApply =
+                        !behaviour.excludeExplorationsNeedsSkipPermissionCheck
+                        || (skipPermissionCheck && caller.isAdmin)
                     let documents = access.listing(
-                        kind, for: caller, skipPermissionCheck: query.get("skipPermissionCheck") == "true",
+                        kind, for: caller, skipPermissionCheck: skipPermissionCheck,
                         archived: query.get("isArchived") == "true",
-                        excludeExplorations: query.get("excludeExplorations") == "true")
+                        excludeExplorations: explorationsApply && query.get("excludeExplorations") == "true")
                     if kind == .dataset {
                         return paged(documents, request: request, total: true) {
-                            datasetBody($0, path: access.path(of: $0))
+                            datasetBody($0, path: access.path(of: $0), sparse: behaviour.sparseListings)
                         }
                     }
                     return paged(documents, request: request, total: true) {
@@ -30,7 +35,9 @@ extension SimulatorAPI {
         router.get("/v2/workbooks/:id/sources") { request, context in
             try await authorized("/v2/workbooks/{workbookId}/sources", request, state) { caller, access in
                 readable(context.parameters.get("id"), .workbook, caller, access) { document in
-                    SimResponse.json(JSONValue.array(document.sources.map { workbookSource($0, access) }))
+                    let named = !state.behaviour.customSQLWithoutConnectionId
+                    return SimResponse.json(
+                        JSONValue.array(document.sources.map { workbookSource($0, access, namingConnections: named) }))
                 }
             }
         }
@@ -64,7 +71,14 @@ extension SimulatorAPI {
                     }
                     let end = min(document.sources.count, offset + size)
                     var pairs: [(String, JSONValue)] = [
-                        ("entries", .array(document.sources[offset..<end].map { dataModelSource($0) }))
+                        (
+                            "entries",
+                            .array(
+                                document.sources[offset..<end].map {
+                                    dataModelSource(
+                                        $0, namingConnections: !state.behaviour.customSQLWithoutConnectionId)
+                                })
+                        )
                     ]
                     if end < document.sources.count {
                         pairs.append(("nextPageToken", .string(PageToken.encode(offset: end))))
@@ -100,7 +114,7 @@ extension SimulatorAPI {
         return body(document)
     }
 
-    static func workbookSource(_ source: SimSource, _ access: SimAccess) -> JSONValue {
+    static func workbookSource(_ source: SimSource, _ access: SimAccess, namingConnections: Bool) -> JSONValue {
         switch source.kind {
         case .dataModel:
             return .object([
@@ -113,11 +127,11 @@ extension SimulatorAPI {
         case .table:
             return .object([("type", "table"), ("inodeId", .string(source.id))])
         case .customSQL:
-            return customSQL(source)
+            return customSQL(source, namingConnection: namingConnections)
         }
     }
 
-    static func dataModelSource(_ source: SimSource) -> JSONValue {
+    static func dataModelSource(_ source: SimSource, namingConnections: Bool) -> JSONValue {
         switch source.kind {
         case .dataModel:
             return .object([
@@ -126,16 +140,19 @@ extension SimulatorAPI {
             ])
         case .dataset: return .object([("type", "dataset"), ("datasetId", .string(source.id))])
         case .table: return .object([("type", "table"), ("tableId", .string(source.id))])
-        case .customSQL: return customSQL(source)
+        case .customSQL: return customSQL(source, namingConnection: namingConnections)
         }
     }
 
-    static func customSQL(_ source: SimSource) -> JSONValue {
-        .object([
-            ("type", "custom-sql"), ("connectionId", .string(source.id)),
+    /// A custom SQL source; without `connectionId` when `namingConnection` is off.
+    static func customSQL(_ source: SimSource, namingConnection: Bool) -> JSONValue {
+        var pairs: [(String, JSONValue)] = [("type", "custom-sql")]
+        if namingConnection { pairs.append(("connectionId", .string(source.id))) }
+        pairs += [
             ("definition", "select * from ANALYTICS.PUBLIC.EVENTS"),
             ("customSqlId", .string("sql-" + String(source.id.prefix(8)))),
-        ])
+        ]
+        return .object(pairs)
     }
 
     static func elementId(_ source: SimSource) -> String { "el-" + String(source.id.prefix(8)) }

@@ -14,7 +14,9 @@ extension SimulatorAPI {
         }
         router.get("/v2/members/:memberId") { request, context in
             try await authorized("/v2/members/{memberId}", request, state) { _, access in
-                guard let id = context.parameters.get("memberId"), let member = access.organization.member(id) else {
+                guard let id = context.parameters.get("memberId"), let member = access.organization.member(id),
+                    !(member.isArchived && state.behaviour.deactivatedMembersNotFound)
+                else {
                     return notFound("Member")
                 }
                 return SimResponse.json(memberBody(member, organizationId: access.organization.organizationId))

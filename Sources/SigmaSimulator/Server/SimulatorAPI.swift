@@ -61,7 +61,11 @@ public enum SimulatorAPI {
         case .status:
             let status = HTTPResponse.Status(code: fault.status ?? 500)
             var response = SimResponse.error(
-                status, "Injected fault", code: status.code == 429 ? "too_many_requests" : "internal_error")
+                status, fault.message ?? "Injected fault", code: fault.code ?? SimResponse.code(for: status.code))
+            if let retryAfter = fault.retryAfter { response.headers[.retryAfter] = retryAfter }
+            return response
+        case .edge:
+            var response = SimResponse.edgePage(HTTPResponse.Status(code: fault.status ?? 403))
             if let retryAfter = fault.retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         case .truncated:
@@ -83,8 +87,9 @@ public enum SimulatorAPI {
             return reply
         case .body:
             return SimReply(
-                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                body: ByteBuffer(string: fault.body ?? "{}"))
+                status: HTTPResponse.Status(code: fault.status ?? 200),
+                headers: [.contentType: "application/json; charset=utf-8"], body: ByteBuffer(string: fault.body ?? "{}")
+            )
         }
     }
 
@@ -153,7 +158,8 @@ public enum SimulatorAPI {
             guard state.admit(clientId: fields["client_id"] ?? "") else { return SimResponse.rateLimited() }
             outcome = state.exchange(clientId: fields["client_id"] ?? "", clientSecret: fields["client_secret"] ?? "")
         case "refresh_token":
-            outcome = state.refresh(fields["refresh_token"] ?? "")
+            outcome = state.refresh(
+                fields["refresh_token"] ?? "", clientId: fields["client_id"], clientSecret: fields["client_secret"])
         default:
             return SimResponse.error(.badRequest, "Unsupported grant_type", code: "bad_request")
         }

@@ -12,6 +12,8 @@ import NIOCore
 ///   `POST /control/documents/{id}/touch` bumps its version and `updatedAt`
 /// - `POST /control/grants` with a ``SimGrant`` as JSON; `DELETE /control/grants/{grantId}`
 /// - `POST /control/faults` with a ``Fault`` as JSON; `DELETE /control/faults`
+/// - `POST /control/behaviour` with a ``SimBehaviour`` as JSON (the switches it names on, the rest
+///   off); `DELETE /control/behaviour` turns them all off
 /// - `POST /control/unreachable`, `POST /control/reachable`: close or reopen the API listener
 /// - `GET /control/requests`: requests per route template; `DELETE /control/requests` resets them
 public enum SimulatorControl {
@@ -84,6 +86,17 @@ public enum SimulatorControl {
         router.delete("/control/faults") { _, _ in
             state.clearFaults()
             return SimResponse.json(["result": "faults cleared"])
+        }
+        router.post("/control/behaviour") { request, _ in
+            guard let behaviour = try await decode(SimBehaviour.self, request) else {
+                return SimResponse.error(.badRequest, "Body must be switches (see SimBehaviour)", code: "bad_request")
+            }
+            state.behaviour = behaviour
+            return SimResponse.json(["result": "behaviour set"])
+        }
+        router.delete("/control/behaviour") { _, _ in
+            state.behaviour = SimBehaviour()
+            return SimResponse.json(["result": "behaviour reset"])
         }
         router.post("/control/unreachable") { _, _ in
             try? await server.setReachable(false)

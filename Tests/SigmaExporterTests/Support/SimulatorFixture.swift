@@ -62,6 +62,8 @@ struct SimulatorFixture {
 final class RecordingObserver: RequestObserver {
     let requests = Mutex<[(endpoint: String, code: String)]>([])
     let retries = Mutex<[FailureReason]>([])
+    let skipped = Mutex<[String: Int]>([:])
+    let rates = Mutex<[(credential: String, requestsPerSecond: Double)]>([])
 
     func requestFinished(endpoint: String, code: String, seconds: Double) {
         requests.withLock { $0.append((endpoint, code)) }
@@ -69,6 +71,14 @@ final class RecordingObserver: RequestObserver {
 
     func retrying(reason: FailureReason) {
         retries.withLock { $0.append(reason) }
+    }
+
+    func entriesSkipped(endpoint: String, count: Int) {
+        skipped.withLock { $0[endpoint, default: 0] += count }
+    }
+
+    func allowedRateChanged(credential: String, requestsPerSecond: Double) {
+        rates.withLock { $0.append((credential, requestsPerSecond)) }
     }
 
     func count(_ endpoint: String, code: String? = nil) -> Int {

@@ -1,0 +1,39 @@
+/// Ways the real Sigma answers that its examples do not, each a switch, all off by default.
+///
+/// Why switches and not the default: the default simulator answers exactly as Sigma's OpenAPI
+/// document describes (the conformance test holds it to that); each switch turns on one answer
+/// the real service has been seen to give (`sigma-api.md`, "What the real service does"), so a
+/// test can show the exporter survives it without a false verdict.
+public struct SimBehaviour: Sendable, Equatable, Codable {
+    /// `GET /v2/datasets` entries without `path` and `owner`; `GET /v2/connections/paths` entries
+    /// whose `path` has a non-string item (the document types items as "any").
+    public var sparseListings = false
+    /// Custom SQL sources without `connectionId` (as for a caller that cannot see the connection).
+    public var customSQLWithoutConnectionId = false
+    /// `GET /v2/members/{memberId}` of a deactivated member answers 404.
+    public var deactivatedMembersNotFound = false
+    /// The refresh grant is refused (401) unless it carries the credential's `client_id` and
+    /// `client_secret`, as Sigma's documentation sends them.
+    public var refreshNeedsClientCredentials = false
+    /// `excludeExplorations` applies only together with an effective `skipPermissionCheck`, as the
+    /// OpenAPI text of `listWorkbooks` says; otherwise it is ignored.
+    public var excludeExplorationsNeedsSkipPermissionCheck = false
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case sparseListings, customSQLWithoutConnectionId, deactivatedMembersNotFound,
+            refreshNeedsClientCredentials, excludeExplorationsNeedsSkipPermissionCheck
+    }
+
+    /// Every field optional, so the control surface can turn one switch without naming the rest.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func flag(_ key: CodingKeys) throws -> Bool { try container.decodeIfPresent(Bool.self, forKey: key) ?? false }
+        sparseListings = try flag(.sparseListings)
+        customSQLWithoutConnectionId = try flag(.customSQLWithoutConnectionId)
+        deactivatedMembersNotFound = try flag(.deactivatedMembersNotFound)
+        refreshNeedsClientCredentials = try flag(.refreshNeedsClientCredentials)
+        excludeExplorationsNeedsSkipPermissionCheck = try flag(.excludeExplorationsNeedsSkipPermissionCheck)
+    }
+}

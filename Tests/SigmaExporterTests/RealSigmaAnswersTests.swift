@@ -1,0 +1,377 @@
+import Collectors
+import ExporterConfig
+import ExporterCore
+import Foundation
+import Logging
+import SigmaClient
+import SigmaModels
+import SigmaSimulator
+import Testing
+
+/// The answers the real Sigma (and the edge in front of it) gives that its examples do not, each
+/// switched on in the simulator: no verdict the exporter publishes may follow from one of them.
+@Suite("Verdicts that hold against the real Sigma's answers")
+struct RealSigmaAnswersTests {
+    static let tryAgainLater = "We cannot verify your identity. Please try again later."
+
+    func credentials(
+        _ sim: SimulatorFixture, inventory: CredentialConfiguration? = SimulatorFixture.admin
+    )
+        -> CredentialsCollector
+    {
+        CredentialsCollector(
+            context: OrganizationContext(
+                configuration: OrganizationConfiguration(
+                    name: "acme", baseURL: sim.baseURL, credential: SimulatorFixture.crawler, inventory: inventory),
+                client: sim.client(SimulatorFixture.crawler), inventoryClient: inventory.map { sim.client($0) },
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 1000 }))
+    }
+
+    /// The families of a poll whether it succeeded or failed partially, and whether it failed.
+    func poll(_ collector: any Collector) async -> (families: [MetricFamily], failed: Bool) {
+        do {
+            return (try await collector.collect(), false)
+        } catch let partial as PartialFailure {
+            return (partial.families, true)
+        } catch {
+            return ([], true)
+        }
+    }
+
+    // MARK: - The credential verdict
+
+    @Test(arguments: ["/v2/auth/token", "/v2/whoami", "*"])
+    func anEdgePageIsBlockedNeverARejection(endpoint: String) async throws {
+        try await SimulatorFixture.with { sim in
+            let collector = credentials(sim, inventory: nil)
+            #expect(!(await poll(collector)).failed)
+            for status in [403, 401, 400] {
+                sim.state.addFault(Fault(endpoint: endpoint, kind: .edge, status: status))
+                let (families, failed) = await poll(collector)
+                sim.state.clearFaults()
+                #expect(failed)
+                #expect(value(families, "sigma_credential_valid") == 1, "an edge \(status) page flipped the verdict")
+            }
+            let (families, _) = await poll(collector)
+            #expect(value(families, "sigma_credential_check_errors_total", ["reason": "blocked"]) == 3)
+            #expect(value(families, "sigma_credential_check_errors_total", ["reason": "rejected"]) == 0)
+            #expect(value(families, "sigma_credential_valid") == 1)
+        }
+    }
+
+    @Test func onlySigmasOrAnOAuthRefusalIsARejection() async throws {
+        try await SimulatorFixture.with { sim in
+            let answers: [(status: Int, body: String, rejects: Bool)] = [
+                (401, "", false),
+                (403, "Forbidden", false),
+                (400, #"{"error": "invalid_request"}"#, false),
+                (401, #"{"error": "invalid_client"}"#, true),
+                (400, #"{"error": "invalid_grant", "error_description": "revoked"}"#, true),
+                (403, #"{"requestId": "r", "message": "Forbidden", "code": "forbidden"}"#, true),
+            ]
+            for answer in answers {
+                sim.state.addFault(
+                    Fault(endpoint: "/v2/auth/token", kind: .body, status: answer.status, body: answer.body))
+                let outcome: Result<CredentialVerdict, SigmaError>
+                do {
+                    outcome = .success(try await sim.client().checkCredential())
+                } catch let error as SigmaError {
+                    outcome = .failure(error)
+                }
+                sim.state.clearFaults()
+                switch outcome {
+                case .success(.rejected): #expect(answer.rejects, "\(answer.status) \(answer.body) rejected")
+                case .success(.accepted): Issue.record("\(answer.status) \(answer.body) accepted")
+                case .failure(let error):
+                    #expect(!answer.rejects, "\(answer.status) \(answer.body) was no verdict")
+                    #expect(error.reason == .badResponse)
+                }
+            }
+        }
+    }
+
+    @Test func oneTransient401NeverFlipsTheVerdict() async throws {
+        try await SimulatorFixture.with { sim in
+            let collector = credentials(sim)
+            #expect(!(await poll(collector)).failed)
+            for endpoint in ["/v2/whoami", "/v2/auth/token"] {
+                sim.state.addFault(
+                    Fault(endpoint: endpoint, kind: .status, status: 401, count: 1, message: Self.tryAgainLater))
+                let (families, failed) = await poll(collector)
+                #expect(!failed, "a transient 401 on \(endpoint) failed the check")
+                #expect(value(families, "sigma_credential_valid") == 1)
+                #expect(value(families, "sigma_inventory_credential_valid") == 1)
+                #expect(value(families, "sigma_credential_check_errors_total", ["reason": "rejected"]) == 0)
+            }
+        }
+    }
+
+    @Test func aRevocationIsConfirmedByASecondExchangeAndTurnsTheVerdict() async throws {
+        try await SimulatorFixture.with { sim in
+            let collector = credentials(sim, inventory: nil)
+            _ = await poll(collector)
+            sim.state.revoke(clientId: DemoOrganization.crawlerClientId)
+            sim.state.resetRequestCounts()
+            let (families, failed) = await poll(collector)
+            #expect(!failed)  // a verdict
+            #expect(value(families, "sigma_credential_valid") == 0)
+            #expect(value(families, "sigma_credential_check_errors_total", ["reason": "rejected"]) == 1)
+            #expect(sim.state.requestCounts["/v2/auth/token"] == 2)  // the refusal and its confirmation
+        }
+    }
+
+    @Test func anInventoryRejectionIsConfirmedToo() async throws {
+        try await SimulatorFixture.with { sim in
+            let collector = credentials(sim)
+            _ = await poll(collector)
+            sim.state.addFault(
+                Fault(endpoint: "/v2/auth/token", kind: .status, status: 401, count: 1, message: Self.tryAgainLater))
+            let (families, _) = await poll(collector)
+            #expect(value(families, "sigma_inventory_credential_valid") == 1)
+            #expect(value(families, "sigma_inventory_complete") == 1)
+            sim.state.revoke(clientId: DemoOrganization.adminClientId)
+            let (revoked, _) = await poll(collector)
+            #expect(value(revoked, "sigma_inventory_credential_valid") == 0)
+            #expect(value(revoked, "sigma_inventory_complete") == 0)
+            #expect(value(revoked, "sigma_credential_owner_active") == nil)  // no stale value without an inventory
+        }
+    }
+
+    // MARK: - The owner's member record
+
+    @Test func aDeactivatedOwnersRecordAnswering404MeansInactiveAndFailsNothing() async throws {
+        try await SimulatorFixture.with { sim in
+            var behaviour = SimBehaviour()
+            behaviour.deactivatedMembersNotFound = true
+            sim.state.behaviour = behaviour
+            let collector = credentials(sim)
+            _ = await poll(collector)
+            // Deactivated, with its credential still accepted (Sigma's behaviour here is unconfirmed).
+            sim.state.update { organization in
+                let index = organization.members.firstIndex { $0.memberId == DemoOrganization.crawlerId }!
+                organization.members[index].isArchived = true
+            }
+            let (families, failed) = await poll(collector)
+            #expect(!failed)
+            #expect(value(families, "sigma_credential_owner_active") == 0)
+        }
+    }
+
+    @Test func aHiddenOwnerRecordIsUnknownNotInactive() async throws {
+        try await SimulatorFixture.with { sim in
+            let collector = credentials(sim)
+            #expect(value(await poll(collector).families, "sigma_credential_owner_active") == 1)
+            // Both member reads (the inventory owner's, the crawler's) answer 403.
+            sim.state.addFault(Fault(endpoint: "/v2/members/{memberId}", kind: .status, status: 403, count: 2))
+            let (families, _) = await poll(collector)
+            #expect(value(families, "sigma_credential_owner_active") == nil)
+            #expect(value(families, "sigma_credential_valid") == 1)
+        }
+    }
+
+    // MARK: - Data calls
+
+    @Test func aRefusedRenewalDuringAScanFailsThePollInsteadOfHidingDocuments() async throws {
+        try await SimulatorFixture.with { sim in
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            _ = try await run.collectors[0].collect()  // credentials: the data tokens are cached
+            sim.state.addFault(Fault(endpoint: "/v2/workbooks/{workbookId}/sources", kind: .status, status: 401))
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 403))
+            let connections = try #require(run.collectors.first { $0 is ConnectionsCollector })
+            await #expect(throws: (any Error).self) { _ = try await connections.collect() }
+        }
+    }
+
+    @Test func anEdgePageOnADocumentFailsThePollInsteadOfHidingIt() async throws {
+        try await SimulatorFixture.with { sim in
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            _ = try await run.collectors[0].collect()
+            sim.state.addFault(Fault(endpoint: "/v2/workbooks/{workbookId}/sources", kind: .edge, status: 403))
+            let connections = try #require(run.collectors.first { $0 is ConnectionsCollector })
+            let error = await #expect(throws: SigmaError.self) { _ = try await connections.collect() }
+            #expect(error?.reason == .blocked)
+        }
+    }
+
+    @Test func sigmasOwn403And404AreTheOnlyNotVisible() {
+        let sources = Endpoint.workbookSources("w1")
+        #expect(SigmaError(.status(403), endpoint: sources.template).isNotVisible(at: sources))
+        #expect(SigmaError(.status(404), endpoint: sources.template).isNotVisible(at: sources))
+        #expect(!SigmaError(.status(500), endpoint: sources.template).isNotVisible(at: sources))
+        #expect(!SigmaError(.blocked(status: 403), endpoint: sources.template).isNotVisible(at: sources))
+        #expect(!SigmaError(.rejected(status: 403), endpoint: Endpoint.token.template).isNotVisible(at: sources))
+        #expect(!SigmaError(.status(403), endpoint: Endpoint.token.template).isNotVisible(at: sources))
+    }
+
+    // MARK: - Decoding what is needed
+
+    @Test func sparseListingsAndCustomSQLWithoutAConnectionStillGiveExactDocumentNumbers() async throws {
+        try await SimulatorFixture.with { sim in
+            var behaviour = SimBehaviour()
+            behaviour.sparseListings = true
+            behaviour.customSQLWithoutConnectionId = true
+            sim.state.behaviour = behaviour
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            let families = try await run.poll()
+            let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            for kind in SimDocument.Kind.allCases {
+                let label = kind == .dataModel ? "data_model" : kind.rawValue
+                #expect(value(families, "sigma_documents", ["kind": label]) == Double(oracle.documents(kind).count))
+                #expect(
+                    value(families, "sigma_documents_viewable", ["kind": label])
+                        == Double(oracle.viewable(kind).count))
+            }
+            // Custom SQL on a connection Sigma does not name still reads a connection, and no
+            // listed path can make it usable: never a full ratio on its strength.
+            let ratio = try #require(value(families, "sigma_connection_use_coverage_ratio"))
+            #expect(ratio < 1)
+            #expect((value(families, "sigma_connections_inaccessible") ?? 0) >= 1)
+        }
+    }
+
+    @Test func anEntryWithoutAnIdIsSkippedAndCounted() async throws {
+        try await SimulatorFixture.with { sim in
+            sim.state.addFault(
+                Fault(
+                    endpoint: "/v2/workbooks", kind: .body,
+                    body: #"""
+                        {"entries": [{"workbookId": "w1", "updatedAt": "2024-04-15T13:44:51.477Z"},
+                                     {"name": "no id", "updatedAt": "2024-04-15T13:44:51.477Z"},
+                                     {"workbookId": "w3", "updatedAt": "2024-04-15T13:44:51.477Z", "path": 7}],
+                         "nextPage": null, "total": 3}
+                        """#))
+            let observer = RecordingObserver()
+            let listed = try await sim.client(SimulatorFixture.admin, observer: observer)
+                .listAll(Workbook.self, .workbooks)
+            #expect(listed.map(\.workbookId) == ["w1"])
+            #expect(observer.skipped.withLock { $0 } == ["/v2/workbooks": 2])
+        }
+    }
+
+    // MARK: - Listings complete or failed
+
+    @Test(arguments: [
+        #"{"entries": [{"workbookId": "w1", "updatedAt": "x"}], "nextPage": null, "total": 40}"#,
+        #"{"entries": [{"workbookId": "w1", "updatedAt": "x"}], "nextPage": null, "hasMore": true}"#,
+    ])
+    func aListingThatEndsShortFails(body: String) async throws {
+        try await SimulatorFixture.with { sim in
+            sim.state.addFault(Fault(endpoint: "/v2/workbooks", kind: .body, body: body))
+            let error = await #expect(throws: SigmaError.self) {
+                _ = try await sim.client(SimulatorFixture.admin).listAll(Workbook.self, .workbooks)
+            }
+            #expect(error?.reason == .badResponse)
+        }
+    }
+
+    // MARK: - Rate limits as the edge sends them
+
+    @Test func a429WithoutRetryAfterWaitsTheFloorAndSlowsTheCredentialDown() async throws {
+        try await SimulatorFixture.with { sim in
+            var policy = SimulatorFixture.fastRetries
+            policy.rateLimitFloor = .milliseconds(150)
+            policy.maxAttempts = 4
+            let observer = RecordingObserver()
+            let client = sim.client(SimulatorFixture.admin, observer: observer, retryPolicy: policy)
+            _ = try await client.listAll(Workbook.self, .workbooks)  // a token first
+            sim.state.addFault(Fault(endpoint: "/v2/workbooks", kind: .edge, status: 429, count: 2))
+            let started = ContinuousClock.now
+            _ = try await client.listAll(Workbook.self, .workbooks)  // a two-answer burst is ridden out
+            #expect(ContinuousClock.now - started >= .milliseconds(450))  // 150 ms, then 300 ms at least
+            let rates = observer.rates.withLock { $0 }
+            #expect(rates.first?.requestsPerSecond == SimulatorFixture.testSettings.maxRequestsPerSecond)
+            #expect(rates.last?.requestsPerSecond == SimulatorFixture.testSettings.maxRequestsPerSecond / 2)
+            #expect(rates.allSatisfy { $0.credential == "monitored" })
+        }
+    }
+
+    @Test func thePacerHalvesOncePerBurstAndRecoversWhenQuiet() async throws {
+        let pacer = RequestPacer(ratePerSecond: 100, recoveryPeriod: .milliseconds(200))
+        #expect(await pacer.slowDown(pausingFor: .milliseconds(50)) == 50)
+        #expect(await pacer.slowDown(pausingFor: .milliseconds(50)) == nil)  // the same burst
+        try await Task.sleep(for: .milliseconds(60))
+        #expect(await pacer.slowDown(pausingFor: .milliseconds(50)) == 25)
+        for _ in 0..<10 { _ = await pacer.slowDown(pausingFor: .zero) }
+        #expect(await pacer.allowedRate >= 100.0 / 16 - 0.01)  // never below a sixteenth
+        try await Task.sleep(for: .milliseconds(450))
+        let recovered = try await pacer.waitForSlot()
+        #expect((recovered ?? 0) > 100.0 / 16)  // a quiet period doubled it back up
+        try await Task.sleep(for: .milliseconds(900))
+        _ = try await pacer.waitForSlot()
+        #expect(abs(await pacer.allowedRate - 100) < 0.01)
+    }
+
+    @Test func tokenRequestsKeepTheirPaceOnEveryRetry() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = sim.client(tokenRequestInterval: .milliseconds(200))
+            sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 503, count: 2))
+            let started = ContinuousClock.now
+            _ = try await client.mintToken()
+            #expect(ContinuousClock.now - started >= .milliseconds(400))  // three attempts, 200 ms apart
+        }
+    }
+
+    @Test func credentialsOfOneHostShareOneTokenPace() async throws {
+        try await SimulatorFixture.with { sim in
+            let pacer = RequestPacer(interval: .milliseconds(300))
+            func client(_ credential: CredentialConfiguration) -> SigmaClient {
+                SigmaClient(
+                    baseURL: sim.baseURL, credential: credential, http: sim.http,
+                    settings: SimulatorFixture.testSettings, tokenPacer: pacer)
+            }
+            let started = ContinuousClock.now
+            async let first = client(SimulatorFixture.crawler).mintToken()
+            async let second = client(SimulatorFixture.admin).mintToken()
+            _ = try await (first, second)
+            #expect(ContinuousClock.now - started >= .milliseconds(300))
+        }
+    }
+
+    // MARK: - Refresh
+
+    @Test func theRefreshGrantCarriesTheClientCredentials() async throws {
+        try await SimulatorFixture.with(tokenLifetime: .seconds(2)) { sim in
+            var behaviour = SimBehaviour()
+            behaviour.refreshNeedsClientCredentials = true
+            sim.state.behaviour = behaviour
+            let client = sim.client()
+            _ = try await client.get(WhoAmI.self, .whoami)
+            try await Task.sleep(for: .milliseconds(1700))  // past the renewal point, before expiry
+            _ = try await client.get(WhoAmI.self, .whoami)
+            // One exchange, one refresh: a refused refresh would have fallen back to a third.
+            #expect(sim.state.requestCounts["/v2/auth/token"] == 2)
+        }
+    }
+
+    // MARK: - The simulator's switches
+
+    @Test func excludeExplorationsAppliesOnlyWithSkipPermissionCheckWhenSwitchedOn() async throws {
+        try await SimulatorFixture.with { sim in
+            let explorations = sim.state.read { $0.documents.filter(\.isExploration).map(\.id) }
+            try #require(!explorations.isEmpty)
+            let admin = sim.client(SimulatorFixture.admin)
+            func listed(_ query: [(String, String)]) async throws -> Set<String> {
+                Set(try await admin.listAll(Workbook.self, .workbooks, query: query).map(\.workbookId))
+            }
+            let plain = [("excludeExplorations", "true")]
+            let skipping = plain + [("skipPermissionCheck", "true")]
+            #expect(try await listed(plain).isDisjoint(with: explorations))
+            var behaviour = SimBehaviour()
+            behaviour.excludeExplorationsNeedsSkipPermissionCheck = true
+            sim.state.behaviour = behaviour
+            #expect(try await listed(skipping).isDisjoint(with: explorations))
+            let adminsOwn = sim.state.read { organization in
+                organization.documents.filter { $0.isExploration && $0.ownerId == DemoOrganization.adminId }.map(\.id)
+            }
+            #expect(try await listed(plain).isSuperset(of: adminsOwn))
+            // The exporter's numbers stay exact: viewable is intersected with the inventory.
+            let families = try await CoverageRun(
+                sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin
+            ).poll()
+            let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            #expect(
+                value(families, "sigma_documents_viewable", ["kind": "workbook"])
+                    == Double(oracle.viewable(.workbook).count))
+        }
+    }
+}
