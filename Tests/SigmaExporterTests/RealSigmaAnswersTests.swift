@@ -173,12 +173,16 @@ struct RealSigmaAnswersTests {
 
     @Test func aRefusedRenewalDuringAScanFailsThePollInsteadOfHidingDocuments() async throws {
         try await SimulatorFixture.with { sim in
-            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
-            _ = try await run.collectors[0].collect()  // credentials: the data tokens are cached
-            sim.state.addFault(Fault(endpoint: "/v2/workbooks/{workbookId}/sources", kind: .status, status: 401))
+            // An Admin-owned monitored credential and no inventory: nothing is inaccessible, so
+            // nothing after the scan needs a token, and the scan alone decides the poll.
+            let run = CoverageRun(sim, credential: SimulatorFixture.admin, inventory: nil)
+            _ = try await run.collectors[0].collect()  // credentials: the data token is cached
+            sim.state.addFault(
+                Fault(endpoint: "/v2/workbooks/{workbookId}/sources", kind: .status, status: 401, count: 1))
             sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 403))
             let connections = try #require(run.collectors.first { $0 is ConnectionsCollector })
-            await #expect(throws: (any Error).self) { _ = try await connections.collect() }
+            let error = await #expect(throws: SigmaError.self) { _ = try await connections.collect() }
+            #expect(error?.reason == .rejected)
         }
     }
 
