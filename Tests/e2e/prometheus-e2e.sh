@@ -2,8 +2,9 @@
 # The shipped Prometheus config, rules, Alertmanager config and dashboard, run for real: the
 # simulator, the exporter (every optional feature configured), Prometheus and Alertmanager, all on
 # 127.0.0.1. Checks that every dashboard and rule expression parses and every panel returns data,
-# that a revocation reaches Alertmanager as SigmaCredentialRejected within a stated bound, and that
-# an unreachable Sigma fires SigmaCredentialNotVerified but not the rejection. Every process is
+# that an edge's 403 storm and transient 401s never fire SigmaCredentialRejected, that a revocation
+# reaches Alertmanager as SigmaCredentialRejected within a stated bound, and that an unreachable
+# Sigma fires SigmaCredentialNotVerified but not the rejection. Every process is
 # stopped at the end. Prints "N passed, M failed" last.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -116,13 +117,36 @@ print(' '.join(sorted({a['labels']['alertname'] for a in json.load(sys.stdin)['d
 
 check "no rejection alert while the credential works" bash -c "! grep -q SigmaCredentialRejected <<<'$(firing_in_prom)'"
 
-# Revoke: the rejection must reach Alertmanager within 20 s (a 2 s poll, 1 s scrape and
-# evaluation, and Prometheus' send to Alertmanager).
+# An edge in front of Sigma answers every request with a 403 HTML page for 10 s (five polls), then
+# Sigma answers one token exchange and one whoami with a transient 401 ("Please try again later").
+# Neither is a revocation: sigma_credential_valid must never leave 1, and the rejection alert must
+# never even be pending.
+control() { curl -s -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "http://127.0.0.1:$control_port$2" >/dev/null; }
+control POST /control/faults '{"endpoint": "*", "kind": "edge", "status": 403}'
+sleep 10
+control DELETE /control/faults
+control POST /control/faults '{"endpoint": "/v2/auth/token", "kind": "status", "status": 401, "count": 1, "message": "We cannot verify your identity. Please try again later."}'
+control POST /control/faults '{"endpoint": "/v2/whoami", "kind": "status", "status": 401, "count": 1, "message": "We cannot verify your identity. Please try again later."}'
+sleep 6
+check "the edge storm was seen, as blocked" has_result 'sigma_credential_check_errors_total{reason="blocked"} > 0'
+check "a transient 401 was met and not confirmed" grep -q "Sigma refused the credential once" "$work/exporter.log"
+check "the verdict never left 1 through the storm and the transient 401s" has_result 'min_over_time(sigma_credential_valid[20s]) == 1'
+check "and SigmaCredentialRejected was never pending or firing" bash -c "! python3 '$work/query.py' 'max_over_time(ALERTS{alertname=\"SigmaCredentialRejected\"}[25s])' | grep -q '\"value\"'"
+control DELETE /control/faults
+
+# Revoke: the rejection must reach Alertmanager within 20 s plus the rule's `for: 30s` (a 2 s poll,
+# the confirming exchange a second later, 1 s scrape and evaluation, the pending period, and
+# Prometheus' send to Alertmanager).
 curl -s -X POST "http://127.0.0.1:$control_port/control/credentials/demo-crawler-client-7f3a9c/revoke" >/dev/null
 start=$SECONDS
-until [ $((SECONDS - start)) -ge 20 ] || grep -q SigmaCredentialRejected <<<"$(alerts_in_am)"; do sleep 0.5; done
+valid_now() { curl -s "http://127.0.0.1:$exporter_port/metrics" | grep -o '^sigma_credential_valid{org="demo"} [0-9]*' | cut -d' ' -f2; }
+until [ $((SECONDS - start)) -ge 7 ] || [ "$(valid_now)" = "0" ]; do sleep 0.2; done
+echo "     (sigma_credential_valid read 0 $((SECONDS - start)) s after the revocation; bound 7 s = a 2 s interval + 5 s)"
+check "sigma_credential_valid turned 0 within a poll interval plus a few seconds" test "$(valid_now)" = "0"
+until [ $((SECONDS - start)) -ge 50 ] || grep -q SigmaCredentialRejected <<<"$(alerts_in_am)"; do sleep 0.5; done
 elapsed=$((SECONDS - start))
-echo "     (SigmaCredentialRejected reached Alertmanager ${elapsed} s after the revocation; bound 20 s)"
+echo "     (SigmaCredentialRejected reached Alertmanager ${elapsed} s after the revocation; bound 50 s = 20 s + for: 30s)"
+
 check "a revoked credential reaches Alertmanager as SigmaCredentialRejected" bash -c "grep -q SigmaCredentialRejected <<<'$(alerts_in_am)'"
 
 # Restore, then make Sigma unreachable: not verified fires (3 × 2 s), the rejection does not.
