@@ -209,18 +209,31 @@ struct RealSigmaAnswersTests {
 
     // MARK: - Decoding what is needed
 
-    @Test func sparseListingsAndCustomSQLWithoutAConnectionStillGiveExactDocumentNumbers() async throws {
+    @Test func sparseListingsAndCustomSQLWithoutAConnectionKeepThePollAndCountPathlessDatasets() async throws {
         try await SimulatorFixture.with { sim in
             var behaviour = SimBehaviour()
             behaviour.sparseListings = true
             behaviour.customSQLWithoutConnectionId = true
             sim.state.behaviour = behaviour
+            // A dataset in the admin's My Documents: listed without its path, it cannot be told
+            // personal, so it is counted (in scope, and not viewable by the crawler).
+            let adminHome = sim.state.read { $0.member(DemoOrganization.adminId)!.homeFolderId }
+            sim.state.update { organization in
+                organization.documents.append(
+                    SimDocument(
+                        id: "5e1f0c2a-0000-4000-8000-00000000d5e7", urlId: "PersonalDataset0000001", kind: .dataset,
+                        name: "Scratch", folderId: adminHome, ownerId: DemoOrganization.adminId,
+                        createdAt: "2025-01-15T09:30:00.000Z", updatedAt: "2025-01-15T09:30:00.000Z"))
+            }
             let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
             let families = try await run.poll()
             let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
             for kind in SimDocument.Kind.allCases {
                 let label = kind == .dataModel ? "data_model" : kind.rawValue
-                #expect(value(families, "sigma_documents", ["kind": label]) == Double(oracle.documents(kind).count))
+                let pathless = kind == .dataset ? 1 : 0
+                #expect(
+                    value(families, "sigma_documents", ["kind": label])
+                        == Double(oracle.documents(kind).count + pathless))
                 #expect(
                     value(families, "sigma_documents_viewable", ["kind": label])
                         == Double(oracle.viewable(kind).count))
