@@ -63,7 +63,17 @@ public final class ConnectionsCollector: Collector {
         let owner = context.shared.credentialOwner?.displayName
         let usableUsed = used.intersection(usable)
 
-        guard inventoryReader != nil else {
+        // The inventory must hold every in-scope document the monitored credential lists (see
+        // DocumentCoverage): over a partial one, "used" would be too small.
+        var partial = false
+        if inventoryReader != nil {
+            for (kind, listing) in zip(DocumentKind.allCases, listings) {
+                let visible = try await context.documents(
+                    kind, reader: context.client, inventory: false, interval: interval, asker: Self.name)
+                if Self.missing(from: listing, visible: visible, scope: scope) > 0 { partial = true }
+            }
+        }
+        guard inventoryReader != nil, !partial else {
             context.reports.setConnections(
                 nil, organization: context.organization, inventoryComplete: false, owner: owner, now: context.now())
             return [.gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))])]
@@ -90,6 +100,13 @@ public final class ConnectionsCollector: Collector {
         ) {
             Set(try await client.listAll(ConnectionPath.self, .connectionPaths).map(\.connectionId))
         }
+    }
+
+    /// How many in-scope documents `visible` lists that `inventory` does not.
+    static func missing(from inventory: [DocumentEntry], visible: [DocumentEntry], scope: DocumentScope) -> Int {
+        var ids = Set<DocumentID>(minimumCapacity: visible.count)
+        for entry in visible where scope.contains(entry) { ids.insert(entry.id) }
+        return ids.count - inventory.count { scope.contains($0) && ids.contains($0.id) }
     }
 
     /// Documents named per inaccessible connection in `/inaccessible` (all are counted).

@@ -246,7 +246,9 @@ public final class CredentialsCollector: Collector {
             .gauge(
                 "sigma_credential_rotation_deadline_timestamp_seconds", help: Help.rotation,
                 one(context.configuration.rotateBefore)),
-            .gauge("sigma_inventory_complete", help: Help.inventoryComplete, flag(mode.isComplete)),
+            .gauge(
+                "sigma_inventory_complete", help: Help.inventoryComplete,
+                flag(mode.isComplete && context.shared.partialInventoryKinds.isEmpty)),
             .gauge(
                 "sigma_inventory_credential_valid", help: Help.inventoryValid,
                 context.inventoryClient == nil ? [] : flag(snapshot.inventoryValid)),
@@ -269,7 +271,7 @@ public final class CredentialsCollector: Collector {
             "The credential's owner, its account type and organisation (GET /v2/whoami, GET /v2/members/{id}); only the last 6 characters of the client id. Cached, see sigma_collector_interval_seconds."
         static let rotation = "The configured rotate_before deadline for this credential."
         static let inventoryComplete =
-            "1 when document and connection totals come from an org-wide inventory (an Admin-owned credential), 0 when only the credential's own view is available. Cached, see sigma_collector_interval_seconds."
+            "1 when document and connection totals come from an org-wide inventory (an Admin-owned credential) that holds every document the credential lists, 0 when only the credential's own view is available or the inventory was found partial. Cached, see sigma_collector_interval_seconds."
         static let inventoryValid =
             "1 if Sigma accepted the inventory credential at the last conclusive check, 0 if it rejected it; POST /v2/auth/token then GET /v2/whoami. Cached, see sigma_collector_interval_seconds."
     }

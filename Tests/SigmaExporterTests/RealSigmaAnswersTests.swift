@@ -297,7 +297,10 @@ struct RealSigmaAnswersTests {
             #expect(ContinuousClock.now - started >= .milliseconds(450))  // 150 ms, then 300 ms at least
             let rates = observer.rates.withLock { $0 }
             #expect(rates.first?.requestsPerSecond == SimulatorFixture.testSettings.maxRequestsPerSecond)
-            #expect(rates.last?.requestsPerSecond == SimulatorFixture.testSettings.maxRequestsPerSecond / 2)
+            // Halved (twice at most: a loaded machine may space the two answers past one pause).
+            let slowed = try #require(rates.last?.requestsPerSecond)
+            #expect(slowed < SimulatorFixture.testSettings.maxRequestsPerSecond)
+            #expect(slowed >= SimulatorFixture.testSettings.maxRequestsPerSecond / 4)
             #expect(rates.allSatisfy { $0.credential == "monitored" })
         }
     }
@@ -389,6 +392,50 @@ struct RealSigmaAnswersTests {
             #expect(
                 value(families, "sigma_documents_viewable", ["kind": "workbook"])
                     == Double(oracle.viewable(.workbook).count))
+        }
+    }
+}
+
+@Suite("The inventory proves it is complete")
+struct InventoryCompletenessTests {
+    @Test func anEmptyInventoryBesideANonEmptyViewPublishesNoDenominators() async throws {
+        try await SimulatorFixture.with { sim in
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            let credentials = run.collectors[0]
+            let workbooks = try #require(run.collectors.first { $0 is WorkbooksCollector })
+            _ = try await credentials.collect()
+            // The monitored listing is read first and answers normally; the inventory's is empty.
+            sim.state.addFault(Fault(endpoint: "/v2/workbooks", kind: .latency, latencyMilliseconds: 0, count: 1))
+            sim.state.addFault(
+                Fault(endpoint: "/v2/workbooks", kind: .body, count: 1, body: #"{"entries": [], "nextPage": null}"#))
+            let partial = try await workbooks.collect()
+            #expect(value(partial, "sigma_documents", ["kind": "workbook"]) == nil)
+            #expect(value(partial, "sigma_document_view_coverage_ratio", ["kind": "workbook"]) == nil)
+            let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            #expect(
+                value(partial, "sigma_documents_viewable", ["kind": "workbook"])
+                    == Double(oracle.viewable(.workbook).count))
+            #expect(value(try await credentials.collect(), "sigma_inventory_complete") == 0)
+            #expect(run.context.reports.report(for: "acme")?.documents[.workbook] == nil)
+
+            let whole = try await workbooks.collect()
+            #expect(value(whole, "sigma_documents", ["kind": "workbook"]) == Double(oracle.documents(.workbook).count))
+            #expect(value(try await credentials.collect(), "sigma_inventory_complete") == 1)
+        }
+    }
+
+    @Test func aPartialInventoryWithholdsTheConnectionDenominators() async throws {
+        try await SimulatorFixture.with { sim in
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            _ = try await run.collectors[0].collect()
+            let connections = try #require(run.collectors.first { $0 is ConnectionsCollector })
+            // The inventory's data model listing (read first by this collector) is empty.
+            sim.state.addFault(
+                Fault(endpoint: "/v2/dataModels", kind: .body, count: 1, body: #"{"entries": [], "nextPage": null}"#))
+            let families = try await connections.collect()
+            #expect(value(families, "sigma_connections_used") == nil)
+            #expect(value(families, "sigma_connection_use_coverage_ratio") == nil)
+            #expect(value(families, "sigma_connections_usable") != nil)
         }
     }
 }

@@ -55,6 +55,25 @@ struct DocumentCoverage {
         let inaccessible = inventory.lazy.filter { scope.contains($0) && !visibleIds.contains($0.id) }
             .map { $0.inaccessible(strings) }
         let viewable = inScope - inaccessible.count
+        // The inventory must prove it is complete: every in-scope document the monitored
+        // credential lists is in it. If not, its denominators would be too small (a false 1.0 at
+        // worst), so none is published until it holds again.
+        let missing = visibleIds.count - viewable
+        if missing > 0 {
+            if context.shared.recordInventory(kind, partial: true) {
+                context.logger.warning(
+                    "Inventory partial: documents the monitored credential lists are missing from the inventory; this kind's denominators are not published",
+                    metadata: ["org": "\(context.organization)", "kind": "\(kind.rawValue)", "missing": "\(missing)"])
+            }
+            context.reports.setDocuments(
+                nil, kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
+                now: context.now())
+            return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(visibleIds.count))])]
+        }
+        if context.shared.recordInventory(kind, partial: false) {
+            context.logger.info(
+                "Inventory complete again", metadata: ["org": "\(context.organization)", "kind": "\(kind.rawValue)"])
+        }
         context.reports.setDocuments(
             inaccessible, kind: kind, organization: context.organization, inventoryComplete: true, owner: owner,
             now: context.now())

@@ -10,6 +10,7 @@ public final class OrganizationState: Sendable {
     public let repeatedStrings: RepeatedStrings
     let inventory = Mutex<InventoryDecision?>(nil)
     let owner = Mutex<CredentialOwner?>(nil)
+    let partialKinds = Mutex<Set<DocumentKind>>([])
 
     /// `repeatedStringsCapacity`: how many owner ids and URL prefixes are shared at most.
     public init(repeatedStringsCapacity: Int = Int(UInt16.max) + 1) {
@@ -21,6 +22,18 @@ public final class OrganizationState: Sendable {
 
     public func record(_ decision: InventoryDecision) {
         inventory.withLock { $0 = decision }
+    }
+
+    /// The kinds whose inventory listing was found partial by their last poll: an in-scope
+    /// document the monitored credential lists is missing from it.
+    public var partialInventoryKinds: Set<DocumentKind> { partialKinds.withLock { $0 } }
+
+    /// Records whether `kind`'s inventory held at its last poll; true when that changed.
+    @discardableResult
+    public func recordInventory(_ kind: DocumentKind, partial: Bool) -> Bool {
+        partialKinds.withLock { kinds in
+            partial ? kinds.insert(kind).inserted : kinds.remove(kind) != nil
+        }
     }
 
     /// The monitored credential's owner, once a check has read it.
