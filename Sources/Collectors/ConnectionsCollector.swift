@@ -42,7 +42,9 @@ public final class ConnectionsCollector: Collector {
                     kind, reader: reader, inventory: inventoryReader != nil, interval: interval, asker: Self.name))
         }
         let roots = listings.joined().lazy.filter(scope.contains)
-        try await graph.update(roots: roots, listings: listings, reader: reader)
+        let unresolved = try await graph.update(roots: roots, listings: listings, reader: reader)
+        publish(unresolved, listings: listings)
+        let unresolvedFamilies = families(unresolved)
 
         let usable = try await usableConnections
         // One pass over the roots: which connections are used, and who reads the unusable ones.
@@ -77,6 +79,7 @@ public final class ConnectionsCollector: Collector {
             context.reports.setConnections(
                 nil, organization: context.organization, inventoryComplete: false, owner: owner, now: context.now())
             return [.gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))])]
+                + unresolvedFamilies
         }
         let inaccessible = used.subtracting(usable)
         context.reports.setConnections(
@@ -89,7 +92,7 @@ public final class ConnectionsCollector: Collector {
             .gauge(
                 "sigma_connections_inaccessible", help: Help.inaccessible, [Series(org, Double(inaccessible.count))]),
             .gauge("sigma_connection_use_coverage_ratio", help: Help.ratio, [Series(org, ratio)]),
-        ]
+        ] + unresolvedFamilies
     }
 
     /// Connections the monitored credential lists at least one path of.
@@ -100,6 +103,43 @@ public final class ConnectionsCollector: Collector {
         ) {
             Set(try await client.listAll(ConnectionPath.self, .connectionPaths).map(\.connectionId))
         }
+    }
+
+    /// `sigma_documents_unresolved` and `sigma_tables_unresolved`, every reason of every kind (0
+    /// when none), so that a dashboard or an alert sees 0, not nothing.
+    func families(_ unresolved: SourceGraph.Unresolved) -> [MetricFamily] {
+        let org = Label("org", context.organization)
+        var documents: [Series] = []
+        for kind in DocumentKind.allCases {
+            for reason in UnresolvedReason.allCases {
+                documents.append(
+                    Series(
+                        [org, Label("kind", kind.rawValue), Label("reason", reason.label)],
+                        Double(unresolved.documents[kind]?[reason] ?? 0)))
+            }
+        }
+        let tables = UnresolvedReason.allCases.map { reason in
+            Series([org, Label("reason", reason.label)], Double(unresolved.tables[reason] ?? 0))
+        }
+        return [
+            .gauge("sigma_documents_unresolved", help: Help.unresolvedDocuments, documents),
+            .gauge("sigma_tables_unresolved", help: Help.unresolvedTables, tables),
+        ]
+    }
+
+    /// Names the unresolved documents from the listings, for `/inaccessible`.
+    func publish(_ unresolved: SourceGraph.Unresolved, listings: [[DocumentEntry]]) {
+        var names: [String: String] = [:]
+        let wanted = Set(unresolved.items.map(\.id))
+        if !wanted.isEmpty {
+            for entry in listings.joined() where wanted.contains(entry.id.description) {
+                names[entry.id.description] = entry.name
+            }
+        }
+        context.reports.setUnreadable(
+            unresolved.items.map {
+                UnreadableSource(kind: $0.kind, id: $0.id, name: names[$0.id] ?? "", reason: $0.reason.label)
+            }, total: unresolved.total, organization: context.organization)
     }
 
     /// How many in-scope documents `visible` lists that `inventory` does not.
@@ -143,5 +183,9 @@ public final class ConnectionsCollector: Collector {
             "Connections the documents read from that the credential's owner cannot use (listed at /inaccessible); absent without an inventory. Cached, see sigma_collector_interval_seconds."
         static let ratio =
             "Share of the connections the documents read from that the credential's owner can use (usable / used, 1 when there are none); absent without an inventory. Cached, see sigma_collector_interval_seconds."
+        static let unresolvedDocuments =
+            "Documents whose sources could not be read at the last pass (GET /v2/workbooks|datasets|dataModels/{id}/sources), by kind and reason; they count with their last known sources, are listed at /inaccessible, and are asked again. Cached, see sigma_collector_interval_seconds."
+        static let unresolvedTables =
+            "Tables whose connection could not be looked up at the last pass (GET /v2/connections/paths/{id}), by reason; asked again on the next pass. Cached, see sigma_collector_interval_seconds."
     }
 }

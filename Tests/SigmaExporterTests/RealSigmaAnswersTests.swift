@@ -186,11 +186,16 @@ struct RealSigmaAnswersTests {
         }
     }
 
-    @Test func anEdgePageOnADocumentFailsThePollInsteadOfHidingIt() async throws {
+    @Test func anEdgeStormOnEveryDocumentFailsThePollInsteadOfHidingThem() async throws {
         try await SimulatorFixture.with { sim in
             let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
             _ = try await run.collectors[0].collect()
-            sim.state.addFault(Fault(endpoint: "/v2/workbooks/{workbookId}/sources", kind: .edge, status: 403))
+            for endpoint in [
+                "/v2/workbooks/{workbookId}/sources", "/v2/datasets/{datasetId}/sources",
+                "/v2/dataModels/{dataModelId}/sources",
+            ] {
+                sim.state.addFault(Fault(endpoint: endpoint, kind: .edge, status: 403))
+            }
             let connections = try #require(run.collectors.first { $0 is ConnectionsCollector })
             let error = await #expect(throws: SigmaError.self) { _ = try await connections.collect() }
             #expect(error?.reason == .blocked)

@@ -61,7 +61,9 @@ struct SecretRedactionTests {
                     !$0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"bad_response\"} 0\n")
                 }
                 try await sim.server.setReachable(false)
-                _ = try await exporter.waitForMetrics { !$0.contains("reason=\"unreachable\"} 0\n") }
+                _ = try await exporter.waitForMetrics {
+                    !$0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n")
+                }
                 try await sim.server.setReachable(true)
                 sim.state.revoke(clientId: DemoOrganization.crawlerClientId)
                 _ = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 0\n") }

@@ -10,6 +10,13 @@ import Synchronization
 /// reads it has been read. Documents reached only through others (a data model a workbook reads)
 /// are followed too, whatever their scope. Held compactly (packed ids, shared connection ids),
 /// since a large organisation keeps one node per document.
+///
+/// One document or table that cannot be read (a 5xx, a 400, Sigma's 403 to the reader) is
+/// counted and skipped, keeping its last known sources: it never fails the pass, unless more than
+/// half of what the pass asked failed (Sigma is down, not one document). Nothing failed is
+/// remembered for ever: failures are asked again every pass, and what Sigma says the reader may
+/// not see is asked again a few passes later (spread by id, so a steady pass stays cheap). A
+/// refused credential fails the pass at once.
 final class SourceGraph: Sendable {
     /// One thing a document reads, as the graph keeps it.
     enum Source: Sendable, Equatable {
@@ -21,12 +28,40 @@ final class SourceGraph: Sendable {
         case connection(String)
     }
 
+    /// A table's connection, or nil while Sigma says the reader may not see the table (then
+    /// asked again from `recheckPass`).
+    struct TableEntry {
+        var connection: String?
+        var recheckPass: UInt32 = 0
+    }
+
     struct Tables {
-        /// Table inode → connection id, or nil when the table cannot be resolved (403/404).
-        var connections: [DocumentID: String?] = [:]
+        /// Table inode → its connection, once a lookup answered.
+        var connections: [DocumentID: TableEntry] = [:]
+        /// Tables whose last lookup failed (they have no entry, so every pass asks again).
+        var failures: [DocumentID: UnresolvedReason] = [:]
         /// Tables being looked up now, so two documents reading one table ask once.
         var pending: Set<DocumentID> = []
         var connectionIds = StringInterner()
+    }
+
+    /// What one pass could not read.
+    struct Unresolved: Sendable {
+        var documents: [DocumentKind: [UnresolvedReason: Int]] = [:]
+        var tables: [UnresolvedReason: Int] = [:]
+        /// Some of them (at most ``reportLimit``), for `/inaccessible`.
+        var items: [UnresolvedItem] = []
+        var total = 0
+    }
+
+    /// Unresolved documents and tables named at `/inaccessible` (all are counted).
+    static let reportLimit = 500
+
+    /// Requests a pass asked and how many of them failed, to tell one bad document from an outage.
+    struct PassOutcome {
+        var asked = 0
+        var failed = 0
+        var firstFailure: SigmaError?
     }
 
     /// The id under which custom SQL on a connection Sigma did not name is counted: used, and never
@@ -36,6 +71,9 @@ final class SourceGraph: Sendable {
 
     let store = Mutex(SourceStore())
     let tables = Mutex(Tables())
+    let outcome = Mutex(PassOutcome())
+    /// The client the cache was read with; another reader starts it afresh.
+    let lastReader = Mutex<ObjectIdentifier?>(nil)
     /// Per-document requests in flight at once (the client's own caps still apply).
     let concurrency: Int
 
@@ -58,11 +96,17 @@ final class SourceGraph: Sendable {
     /// copy of them (or a set of every document reached) costs megabytes at the busiest moment
     /// of a poll. Reached nodes are marked in the store instead, and only data models and
     /// datasets — the documents others read — are remembered as queued.
+    ///
+    /// Returns what could not be read. Throws when the credential is refused, or when more than
+    /// half of what the pass asked (at least five) failed.
+    @discardableResult
     func update(
         roots: some Collection<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient
     )
-        async throws
+        async throws -> Unresolved
     {
+        startAfresh(ifReaderIsNot: reader)
+        outcome.withLock { $0 = PassOutcome() }
         var versions: [DocumentID: Int] = [:]
         versions.reserveCapacity(listings.reduce(0) { $0 + $1.count { $0.kind != .workbook } })
         for listing in listings {
@@ -79,42 +123,125 @@ final class SourceGraph: Sendable {
             try await visit(level, reader: reader)
             level = read(by: level.lazy.map(\.id), queued: &queued, versions: versions)
         }
-        let unresolved = store.withLock { store in
+        let (due, pass) = store.withLock { store in
             store.removeUnreached()
             store.compact()
-            // Tables a failed lookup of an earlier poll left unresolved.
+            // Tables not looked up yet (a failed lookup leaves none), or due to be asked again.
             return tables.withLock { tables in
                 var inodes: Set<DocumentID> = []
                 for node in store.nodes.values {
-                    for case .table(let inode) in store.sources(of: node)
-                    where tables.connections.index(forKey: inode) == nil {
-                        inodes.insert(inode)
+                    for case .table(let inode) in store.sources(of: node) {
+                        guard let entry = tables.connections[inode] else {
+                            inodes.insert(inode)
+                            continue
+                        }
+                        if entry.recheckPass != 0 && store.pass >= entry.recheckPass { inodes.insert(inode) }
                     }
                 }
-                return inodes
+                return (inodes, store.pass)
             }
         }
-        try await forEach(unresolved, concurrency: concurrency) { inode in
-            try await self.resolve(table: inode, reader: reader)
+        try await forEach(due, concurrency: concurrency) { inode in
+            try await self.resolve(table: inode, reader: reader, pass: pass, force: true)
+        }
+        let passOutcome = outcome.withLock { $0 }
+        if passOutcome.failed >= 5, passOutcome.failed * 2 > passOutcome.asked, let failure = passOutcome.firstFailure {
+            throw failure
+        }
+        return unresolved(tablesAsked: due)
+    }
+
+    /// Drops everything read with another credential (the inventory credential became usable, or
+    /// stopped being usable): what one reader could or could not read says nothing of the other.
+    func startAfresh(ifReaderIsNot reader: SigmaClient) {
+        let changed = lastReader.withLock { last in
+            defer { last = ObjectIdentifier(reader) }
+            return last != nil && last != ObjectIdentifier(reader)
+        }
+        guard changed else { return }
+        store.withLock { $0 = SourceStore() }
+        tables.withLock { $0 = Tables() }
+    }
+
+    /// What this pass left unresolved: every node it reached whose read failed, and every table
+    /// among `tablesAsked` whose lookup failed.
+    func unresolved(tablesAsked: Set<DocumentID>) -> Unresolved {
+        var result = Unresolved()
+        store.withLock { store in
+            for (id, node) in store.nodes {
+                guard let failure = node.failure else { continue }
+                result.documents[node.kind, default: [:]][failure, default: 0] += 1
+                result.total += 1
+                if result.items.count < Self.reportLimit {
+                    result.items.append(UnresolvedItem(kind: node.kind.rawValue, id: id.description, reason: failure))
+                }
+            }
+        }
+        tables.withLock { tables in
+            for inode in tablesAsked {
+                guard let failure = tables.failures[inode] else { continue }
+                result.tables[failure, default: 0] += 1
+                result.total += 1
+                if result.items.count < Self.reportLimit {
+                    result.items.append(UnresolvedItem(kind: "table", id: inode.description, reason: failure))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Counts one request of the pass, and whether it failed (the first failure is kept).
+    func count(_ failure: SigmaError?) {
+        outcome.withLock { outcome in
+            outcome.asked += 1
+            if let failure {
+                outcome.failed += 1
+                if outcome.firstFailure == nil { outcome.firstFailure = failure }
+            }
         }
     }
 
-    /// Marks each document reached and reads the sources of those that are new or changed (and
-    /// the tables they read).
+    /// The pass from which something Sigma said the reader may not see is asked again: four to
+    /// seven passes on, spread by id so that such documents are not all asked in one pass.
+    static func recheckPass(_ id: DocumentID, after pass: UInt32) -> UInt32 {
+        pass &+ 4 &+ UInt32(truncatingIfNeeded: UInt(bitPattern: id.hashValue) % 4)
+    }
+
+    /// Marks each document reached and reads the sources of those that are new, changed, or due
+    /// again after a failure (and the tables they read).
     func visit(_ documents: some Sequence<Visit>, reader: SigmaClient) async throws {
         let stale = documents.lazy.filter { document in
             self.store.withLock { store in
                 guard let node = store.reach(document.id) else { return true }
+                if node.isDue(inPass: store.pass) { return true }
                 return document.version.map { $0 != node.version } ?? false
             }
         }
         try await forEach(stale, concurrency: concurrency) { document in
-            guard let sources = try await Self.fetch(document.id, kind: document.kind, reader: reader) else {
+            let sources: [Source]?
+            do {
+                sources = try await Self.fetch(document.id, kind: document.kind, reader: reader)
+            } catch let error as SigmaError {
+                guard let reason = UnresolvedReason(error) else { throw error }
+                self.count(reason == .forbidden ? nil : error)
+                self.store.withLock { store in
+                    let recheck = reason == .forbidden ? Self.recheckPass(document.id, after: store.pass) : 0
+                    store.fail(
+                        document.id, kind: document.kind, version: document.version, reason: reason,
+                        recheckPass: recheck)
+                }
+                return
+            }
+            self.count(nil)
+            guard let sources else {
                 self.store.withLock { $0.remove(document.id) }
                 return
             }
-            self.store.withLock { $0.set(document.id, version: document.version, sources: sources) }
-            for case .table(let inode) in sources { try await self.resolve(table: inode, reader: reader) }
+            let pass = self.store.withLock { store in
+                store.set(document.id, kind: document.kind, version: document.version, sources: sources)
+                return store.pass
+            }
+            for case .table(let inode) in sources { try await self.resolve(table: inode, reader: reader, pass: pass) }
         }
     }
 
@@ -141,18 +268,29 @@ final class SourceGraph: Sendable {
         }
     }
 
-    /// Looks up the connection of a table unless someone has (or is doing it now).
-    func resolve(table inode: DocumentID, reader: SigmaClient) async throws {
+    /// Looks up the connection of a table unless someone has (or is doing it now); `force` asks
+    /// again a table whose entry is due. A failed lookup is recorded, not thrown, unless it
+    /// concerns the whole pass.
+    func resolve(table inode: DocumentID, reader: SigmaClient, pass: UInt32, force: Bool = false) async throws {
         let claimed = tables.withLock { tables in
-            tables.connections.index(forKey: inode) == nil && tables.pending.insert(inode).inserted
+            (force || tables.connections.index(forKey: inode) == nil) && tables.pending.insert(inode).inserted
         }
         guard claimed else { return }
         do {
             let connection = try await Self.connection(ofTable: inode, reader: reader)
+            count(nil)
             tables.withLock { tables in
                 tables.pending.remove(inode)
-                tables.connections[inode] = .some(connection.map { tables.connectionIds($0) })
+                tables.failures[inode] = nil
+                tables.connections[inode] = TableEntry(
+                    connection: connection.map { tables.connectionIds($0) },
+                    recheckPass: connection == nil ? Self.recheckPass(inode, after: pass) : 0)
             }
+        } catch let error as SigmaError {
+            tables.withLock { _ = $0.pending.remove(inode) }
+            guard let reason = UnresolvedReason(error) else { throw error }
+            count(error)
+            tables.withLock { $0.failures[inode] = reason }
         } catch {
             tables.withLock { _ = $0.pending.remove(inode) }
             throw error
@@ -177,7 +315,8 @@ final class SourceGraph: Sendable {
             for source in store.sources(of: node) {
                 switch source {
                 case .connection(let connection): result.insert(connection)
-                case .table(let inode): if let connection = tableConnections[inode] ?? nil { result.insert(connection) }
+                case .table(let inode):
+                    if let connection = tableConnections[inode]?.connection { result.insert(connection) }
                 case .dataModel(let child), .dataset(let child):
                     result.formUnion(closure(child, path.union([id]), memoise: true))
                 }
@@ -196,10 +335,9 @@ final class SourceGraph: Sendable {
         }
     }
 
-    /// One document's sources. A plain 403 from the sources endpoint itself (the reader cannot
-    /// see the document) gives none, kept so it is not asked again until it changes; a 404 (gone
-    /// meanwhile) gives nil. Anything else fails: a refused re-authentication met on the way, or
-    /// an edge's page, says nothing about the document.
+    /// One document's sources; nil when Sigma's own 404 says it is gone meanwhile. Anything else
+    /// throws: Sigma's 403 (the reader may not read it) and other failures of this document are
+    /// told apart from a refused credential by the caller (``UnresolvedReason``).
     static func fetch(_ id: DocumentID, kind: DocumentKind, reader: SigmaClient) async throws -> [Source]? {
         let endpoint: Endpoint
         switch kind {
@@ -214,8 +352,8 @@ final class SourceGraph: Sendable {
             case .dataModel: sources = try await reader.dataModelSources(id.description)
             }
             return sources.compactMap(Source.init)
-        } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
-            return error.status == 404 ? nil : []
+        } catch let error as SigmaError where error.isNotVisible(at: endpoint) && error.status == 404 {
+            return nil
         }
     }
 

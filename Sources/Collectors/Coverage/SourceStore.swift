@@ -1,3 +1,5 @@
+import ExporterCore
+
 /// Every document's sources in one buffer, each document's side by side, with the version they
 /// were read at.
 ///
@@ -12,6 +14,18 @@ struct SourceStore: Sendable {
         /// The pass that last reached the node (see ``beginPass(documents:)``), so that a pass can tell which
         /// documents it no longer reaches without a set of the ones it does.
         var pass: UInt32
+        var kind: DocumentKind
+        /// Why the last read failed (its sources are then the last known ones, or none).
+        var failure: UnresolvedReason?
+        /// The pass from which a `forbidden` node is asked again (0: not due for a re-read).
+        var recheckPass: UInt32 = 0
+
+        /// Whether this pass must read the document again although its version did not change:
+        /// a failure other than `forbidden` is retried every pass; `forbidden` once due.
+        func isDue(inPass pass: UInt32) -> Bool {
+            guard let failure else { return false }
+            return failure != .forbidden || pass >= recheckPass
+        }
     }
 
     private(set) var nodes: [DocumentID: Node] = [:]
@@ -44,10 +58,26 @@ struct SourceStore: Sendable {
     }
 
     /// Records what `id` reads at `version`, replacing what it read before; reached by this pass.
-    mutating func set(_ id: DocumentID, version: Int?, sources: [SourceGraph.Source]) {
+    mutating func set(_ id: DocumentID, kind: DocumentKind, version: Int?, sources: [SourceGraph.Source]) {
         if let old = nodes[id] { unused += Int(old.count) }
-        nodes[id] = Node(version: version, start: UInt32(buffer.count), count: UInt32(sources.count), pass: pass)
+        nodes[id] = Node(
+            version: version, start: UInt32(buffer.count), count: UInt32(sources.count), pass: pass, kind: kind)
         buffer.append(contentsOf: sources)
+    }
+
+    /// Records that reading `id` at `version` failed: it keeps its last known sources (none if it
+    /// had none), so that it counts with what is known while it is asked again (see
+    /// ``Node/isDue(inPass:)``: the version is taken, so only the failure decides when).
+    mutating func fail(
+        _ id: DocumentID, kind: DocumentKind, version: Int?, reason: UnresolvedReason, recheckPass: UInt32
+    ) {
+        if nodes[id] == nil {
+            nodes[id] = Node(version: nil, start: UInt32(buffer.count), count: 0, pass: pass, kind: kind)
+        }
+        nodes[id]?.version = version
+        nodes[id]?.pass = pass
+        nodes[id]?.failure = reason
+        nodes[id]?.recheckPass = recheckPass
     }
 
     /// Forgets every node this pass did not reach.

@@ -21,6 +21,8 @@ struct InaccessibleResponder: Sendable {
         var credentialOwner: String?
         var documents: Listing<InaccessibleDocument>?
         var connections: Listing<InaccessibleConnection>?
+        /// Documents and tables whose sources could not be read (absent when there are none).
+        var couldNotBeRead: Listing<UnreadableSource>?
         var fixDocuments: String
         var fixConnections: String
         var updatedAt: Double?
@@ -73,6 +75,11 @@ struct InaccessibleResponder: Sendable {
                 total: connections.count, returned: min(limit, connections.count),
                 items: Array(connections.prefix(limit)))
         }
+        if report.unreadableTotal > 0 {
+            organization.couldNotBeRead = Listing(
+                total: report.unreadableTotal, returned: min(limit, report.unreadable.count),
+                items: Array(report.unreadable.prefix(limit)))
+        }
         if !report.inventoryComplete {
             organization.note =
                 "no org-wide inventory (no Admin-owned credential): what exists, and so what is out of reach, is unknown"
@@ -109,6 +116,18 @@ struct InaccessibleResponder: Sendable {
                     rows +=
                         "<tr><td>\(LandingPage.escape(item.name))</td><td>\(LandingPage.escape(item.type))</td>"
                         + "<td>\(LandingPage.escape(item.id))</td><td>\(users)\(more)</td></tr>"
+                }
+                rows += "</table>"
+            }
+            if let unreadable = organization.couldNotBeRead {
+                rows +=
+                    "<h3>Could not be read (\(unreadable.returned) of \(unreadable.total)): their connections are "
+                    + "not known, or only as last read; asked again on later polls</h3>"
+                rows += "<table><tr><th>kind</th><th>name</th><th>id</th><th>reason</th></tr>"
+                for item in unreadable.items {
+                    rows +=
+                        "<tr><td>\(LandingPage.escape(item.kind))</td><td>\(LandingPage.escape(item.name))</td>"
+                        + "<td>\(LandingPage.escape(item.id))</td><td>\(LandingPage.escape(item.reason))</td></tr>"
                 }
                 rows += "</table>"
             }

@@ -60,6 +60,22 @@ public struct InaccessibleConnection: Sendable, Equatable, Codable {
     }
 }
 
+/// A document or table whose sources could not be read, so what it reads is not (or not freshly)
+/// known: kind (`workbook`, `dataset`, `data_model` or `table`), id, name when listed, and why.
+public struct UnreadableSource: Sendable, Equatable, Codable {
+    public var kind: String
+    public var id: String
+    public var name: String
+    public var reason: String
+
+    public init(kind: String, id: String, name: String, reason: String) {
+        self.kind = kind
+        self.id = id
+        self.name = name
+        self.reason = reason
+    }
+}
+
 /// What is out of reach, per organisation, as the last successful polls found it.
 ///
 /// Written by the coverage collectors, read by `/inaccessible`. Without an inventory there is no
@@ -77,6 +93,9 @@ public final class InaccessibleReports: Sendable {
 
         public init() {}
         public var connections: [InaccessibleConnection]?
+        /// Some of the documents and tables whose sources could not be read, and how many there are.
+        public var unreadable: [UnreadableSource] = []
+        public var unreadableTotal = 0
         public var updatedAt: Double?
     }
 
@@ -131,6 +150,16 @@ public final class InaccessibleReports: Sendable {
             report.inventoryComplete = inventoryComplete
             report.credentialOwner = owner ?? report.credentialOwner
             report.updatedAt = now
+            reports[organization] = report
+        }
+    }
+
+    /// Replaces the documents and tables whose sources could not be read (some, and the total).
+    public func setUnreadable(_ items: [UnreadableSource], total: Int, organization: String) {
+        reports.withLock { reports in
+            var report = reports[organization] ?? OrganizationReport()
+            report.unreadable = items
+            report.unreadableTotal = total
             reports[organization] = report
         }
     }
