@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// One credential's view of one Sigma organisation's API.
 ///
@@ -15,7 +16,9 @@ import NIOHTTP1
 public final class SigmaClient: Sendable {
     /// The API base URL without `/v2`.
     public let baseURL: String
-    let credential: CredentialConfiguration
+    /// The credential; its secret is replaced in place by a reload that keeps the client.
+    var credential: CredentialConfiguration { credentialBox.withLock { $0 } }
+    let credentialBox: Mutex<CredentialConfiguration>
     let http: HTTPClient
     let requestTimeout: Duration
     let retryPolicy: RetryPolicy
@@ -24,7 +27,8 @@ public final class SigmaClient: Sendable {
     let logger: Logger
     let limiter: ConcurrencyLimiter
     let pacer: RequestPacer
-    let tokenPacer: RequestPacer
+    /// Holds token requests to the API host's pace; shared by every client of one host.
+    public let tokenPacer: RequestPacer
     let tokens = TokenCache()
     /// Which of an organisation's credentials this is (`monitored`, `inventory`), for metrics.
     public let role: String
@@ -43,7 +47,7 @@ public final class SigmaClient: Sendable {
         observer: any RequestObserver = DiscardingObserver(), logger: Logger = Logger(label: "sigma.client")
     ) {
         self.baseURL = baseURL
-        self.credential = credential
+        self.credentialBox = Mutex(credential)
         self.http = http
         self.requestTimeout = settings.requestTimeout
         self.retryPolicy = retryPolicy
@@ -55,6 +59,12 @@ public final class SigmaClient: Sendable {
         self.tokenPacer = tokenPacer ?? RequestPacer(interval: tokenRequestInterval)
         self.role = role
         observer.allowedRateChanged(credential: role, requestsPerSecond: settings.maxRequestsPerSecond)
+    }
+
+    /// Uses `secret` from the next token request on (a reload, a rotated secret file); the token
+    /// in hand stays good until it expires.
+    public func replaceSecret(_ secret: Secret) {
+        credentialBox.withLock { $0.clientSecret = secret }
     }
 
     /// The last six characters of the client id: all of it that may be shown.

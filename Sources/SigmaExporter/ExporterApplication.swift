@@ -58,11 +58,12 @@ public enum ExporterApplication {
             configuration: configuration, selection: selection, pollInterval: pollInterval, http: http, store: store,
             reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
         let polling = PollingService(initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP) {
-            () throws(ConfigError) -> PollingPlan in
+            (running: PollingPlan) throws(ConfigError) -> PollingPlan in
             let fresh = try load()
             return PollingPlan.make(
                 configuration: fresh, selection: selection, pollInterval: pollInterval, http: http, store: store,
-                reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
+                reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval,
+                previous: running)
         }
         let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,

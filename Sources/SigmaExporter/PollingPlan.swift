@@ -9,58 +9,114 @@ import SigmaClient
 /// Turns a validated configuration into the collectors to schedule, one set per organisation.
 ///
 /// Each organisation gets its own ``SigmaClient`` per credential (its own token cache and caps);
-/// all share the process's one `HTTPClient`.
+/// all share the process's one `HTTPClient`, and the clients of one API host share one token
+/// pace. On a reload, an organisation whose identity is unchanged (base URL, client ids, poll
+/// settings) keeps its clients, collectors, caches, scan progress and counters: its new secrets,
+/// intervals and scope apply from the next poll. Only added or changed organisations start afresh.
 public struct PollingPlan: Sendable {
     public var collectors: [ScheduledCollector]
     public var organizations: [String]
+    /// Each organisation's live objects, by name, for the next reload.
+    var runtimes: [String: OrganizationRuntime] = [:]
+
+    /// What a reload must keep for an organisation whose identity did not change.
+    struct OrganizationRuntime: Sendable {
+        var identity: Identity
+        var context: OrganizationContext
+        var collectors: [String: any Collector]
+    }
+
+    /// What makes an organisation the same one across a reload: the caches and counters of one
+    /// credential on one host are worth keeping; those of another are not.
+    struct Identity: Equatable {
+        var baseURL: String
+        var clientId: String
+        var inventoryClientId: String?
+        var poll: PollSettings
+
+        init(_ organization: OrganizationConfiguration, poll: PollSettings) {
+            baseURL = organization.baseURL
+            clientId = organization.credential.clientId
+            inventoryClientId = organization.inventory?.clientId
+            self.poll = poll
+        }
+    }
 
     public static func make(
         configuration: ExporterConfiguration, selection: CollectorSelection, pollInterval: Duration?,
         http: HTTPClient, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
         retryPolicy: RetryPolicy = RetryPolicy(),
-        tokenRequestInterval: Duration = .seconds(1)
+        tokenRequestInterval: Duration = .seconds(1), previous: PollingPlan? = nil
     ) -> PollingPlan {
-        var scheduled: [ScheduledCollector] = []
+        var plan = PollingPlan(collectors: [], organizations: configuration.organizations.map(\.name))
         // Sigma's one-token-request-a-second rule has no documented scope: hold every credential of
-        // one API host to it together.
+        // one API host to it together (kept across reloads with the clients that use it).
         var tokenPacers: [String: RequestPacer] = [:]
+        for runtime in previous.map({ Array($0.runtimes.values) }) ?? [] {
+            tokenPacers[runtime.identity.baseURL] = runtime.context.client.tokenPacer
+        }
         for organization in configuration.organizations {
-            let tokenPacer = tokenPacers[organization.baseURL] ?? RequestPacer(interval: tokenRequestInterval)
-            tokenPacers[organization.baseURL] = tokenPacer
-            let observer = OrganizationObserver(store: store, organization: organization.name)
-            var clientLogger = logger
-            clientLogger[metadataKey: "org"] = "\(organization.name)"
-            let client = SigmaClient(
-                baseURL: organization.baseURL, credential: organization.credential, http: http,
-                settings: configuration.poll, retryPolicy: retryPolicy, tokenPacer: tokenPacer, role: "monitored",
-                observer: observer, logger: clientLogger)
-            let inventoryClient = organization.inventory.map {
-                SigmaClient(
-                    baseURL: organization.baseURL, credential: $0, http: http, settings: configuration.poll,
-                    retryPolicy: retryPolicy, tokenPacer: tokenPacer, role: "inventory", observer: observer,
-                    logger: clientLogger)
-            }
             var intervals: [String: Duration] = [:]
             for type in CollectorRegistry.all {
                 let override = organization.collectors[type.name]
                 guard selection.isEnabled(type, override: override) else { continue }
                 intervals[type.name] = pollInterval ?? override?.interval ?? type.defaultInterval
             }
-            let context = OrganizationContext(
-                configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
-                now: { Date().timeIntervalSince1970 }, shared: OrganizationState(), reports: reports,
-                intervals: intervals)
+            let identity = Identity(organization, poll: configuration.poll)
+            var runtime: OrganizationRuntime
+            if let kept = previous?.runtimes[organization.name], kept.identity == identity {
+                runtime = kept
+                runtime.context.update(configuration: organization, intervals: intervals)
+                logger.debug("Organisation unchanged: keeping its state", metadata: ["org": "\(organization.name)"])
+            } else {
+                let tokenPacer = tokenPacers[organization.baseURL] ?? RequestPacer(interval: tokenRequestInterval)
+                tokenPacers[organization.baseURL] = tokenPacer
+                let context = makeContext(
+                    organization, intervals: intervals, poll: configuration.poll, http: http, store: store,
+                    reports: reports, logger: logger, retryPolicy: retryPolicy, tokenPacer: tokenPacer)
+                runtime = OrganizationRuntime(identity: identity, context: context, collectors: [:])
+            }
             for type in CollectorRegistry.all {
-                guard let interval = intervals[type.name] else { continue }
+                guard let interval = intervals[type.name] else {
+                    runtime.collectors[type.name] = nil
+                    continue
+                }
+                let collector = runtime.collectors[type.name] ?? type.init(context: runtime.context)
+                runtime.collectors[type.name] = collector
                 // A poll may take its whole interval, but never less than two request timeouts.
                 let timeout = max(interval, configuration.poll.requestTimeout * 2)
-                scheduled.append(
+                plan.collectors.append(
                     ScheduledCollector(
                         key: CollectorKey(organization: organization.name, collector: type.name), interval: interval,
-                        timeout: timeout, collector: type.init(context: context)))
+                        timeout: timeout, collector: collector))
             }
+            plan.runtimes[organization.name] = runtime
         }
         reports.retain(Set(configuration.organizations.map(\.name)))
-        return PollingPlan(collectors: scheduled, organizations: configuration.organizations.map(\.name))
+        return plan
+    }
+
+    /// A fresh context for an added or changed organisation: its clients, logger and shared state.
+    static func makeContext(
+        _ organization: OrganizationConfiguration, intervals: [String: Duration], poll: PollSettings,
+        http: HTTPClient, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
+        retryPolicy: RetryPolicy, tokenPacer: RequestPacer
+    ) -> OrganizationContext {
+        let observer = OrganizationObserver(store: store, organization: organization.name)
+        var clientLogger = logger
+        clientLogger[metadataKey: "org"] = "\(organization.name)"
+        let client = SigmaClient(
+            baseURL: organization.baseURL, credential: organization.credential, http: http, settings: poll,
+            retryPolicy: retryPolicy, tokenPacer: tokenPacer, role: "monitored", observer: observer,
+            logger: clientLogger)
+        let inventoryClient = organization.inventory.map {
+            SigmaClient(
+                baseURL: organization.baseURL, credential: $0, http: http, settings: poll, retryPolicy: retryPolicy,
+                tokenPacer: tokenPacer, role: "inventory", observer: observer, logger: clientLogger)
+        }
+        return OrganizationContext(
+            configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
+            now: { Date().timeIntervalSince1970 }, shared: OrganizationState(), reports: reports,
+            intervals: intervals)
     }
 }

@@ -10,7 +10,7 @@ import UnixSignals
 /// `POST /-/reload`). A configuration that fails to load is logged and counted, and the running
 /// one keeps polling.
 public final class PollingService: Service {
-    let load: @Sendable () throws(ConfigError) -> PollingPlan
+    let load: @Sendable (PollingPlan) throws(ConfigError) -> PollingPlan
     let store: MetricsStore
     let logger: Logger
     let supervisor = Supervisor()
@@ -19,10 +19,11 @@ public final class PollingService: Service {
 
     /// - Parameters:
     ///   - initial: the plan start-up already loaded (its errors stopped start-up).
-    ///   - load: reads the configuration again and builds a plan, for reloads.
+    ///   - load: reads the configuration again and builds a plan from it and the running one
+    ///     (whose unchanged organisations it keeps), for reloads.
     public init(
         initial: PollingPlan, store: MetricsStore, logger: Logger, handleSIGHUP: Bool = true,
-        load: @escaping @Sendable () throws(ConfigError) -> PollingPlan
+        load: @escaping @Sendable (PollingPlan) throws(ConfigError) -> PollingPlan
     ) {
         self.current = Mutex(initial)
         self.store = store
@@ -57,7 +58,8 @@ public final class PollingService: Service {
     public func reload() async -> String? {
         let plan: PollingPlan
         do {
-            plan = try load()
+            let running = current.withLock { $0 }
+            plan = try load(running)
         } catch {
             store.recordReload(success: false, now: Date().timeIntervalSince1970)
             logger.error(

@@ -107,4 +107,40 @@ struct ExporterEndToEndTests {
             }
         }
     }
+
+    @Test func aReloadOfAnUnchangedOrganisationKeepsItsStateAndCounters() async throws {
+        try await SimulatorFixture.with { sim in
+            let configuration = Self.configuration(sim)
+            try await ExporterHarness.with(configuration: configuration, enableLifecycle: true) { exporter in
+                func checks(_ metrics: String) -> Double {
+                    let prefix = "sigma_credential_checks_total{org=\"acme\"} "
+                    let line = metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }
+                    return line.flatMap { Double($0.dropFirst(prefix.count)) } ?? -1
+                }
+                let before = try await exporter.waitForMetrics {
+                    $0.contains("sigma_collector_success{org=\"acme\",collector=\"connections\"} 1\n")
+                        && checks($0) >= 2
+                }
+                sim.state.resetRequestCounts()
+                #expect(try await exporter.fetch("/-/reload", method: .POST).status == 200)
+                // Several polls of every collector after the reload (200 ms intervals); the counter
+                // never goes back on the way (a fresh collector would start again from 1).
+                var lowest = Double.infinity
+                let after = try await exporter.waitForMetrics { metrics in
+                    lowest = min(lowest, checks(metrics))
+                    return checks(metrics) >= checks(before) + 3
+                }
+                #expect(lowest >= checks(before), "sigma_credential_checks_total went back to \(lowest)")
+                #expect(checks(after) > checks(before))
+                let counts = sim.state.requestCounts
+                #expect(counts["/v2/workbooks"] != nil)  // passes ran
+                for perDocument in [
+                    "/v2/workbooks/{workbookId}/sources", "/v2/datasets/{datasetId}/sources",
+                    "/v2/dataModels/{dataModelId}/sources", "/v2/connections/paths/{inodeId}",
+                ] {
+                    #expect(counts[perDocument] == nil, "\(perDocument) asked again after a reload")
+                }
+            }
+        }
+    }
 }

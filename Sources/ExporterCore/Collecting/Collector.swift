@@ -1,6 +1,7 @@
 import ExporterConfig
 import Logging
 import SigmaClient
+import Synchronization
 
 /// A collector plugin: one type in one file, polled on its own interval per organisation.
 ///
@@ -36,8 +37,13 @@ public struct PartialFailure: Error, CustomStringConvertible {
 }
 
 /// What a collector needs to poll one organisation.
+///
+/// The configuration and the intervals live in a box the context's copies share, so that a reload
+/// of an organisation whose identity did not change (base URL, client ids, poll settings) updates
+/// them in place, and its collectors keep their state and counters.
 public struct OrganizationContext: Sendable {
-    public let configuration: OrganizationConfiguration
+    /// The organisation's configuration as last loaded.
+    public var configuration: OrganizationConfiguration { settings.withLock { $0.configuration } }
     /// The monitored (crawler's) credential.
     public let client: SigmaClient
     /// The Admin-type inventory credential, when configured.
@@ -50,21 +56,42 @@ public struct OrganizationContext: Sendable {
     /// Where the coverage collectors put what is out of reach, for `/inaccessible`.
     public let reports: InaccessibleReports
     /// Each enabled collector's interval, by name.
-    public let intervals: [String: Duration]
+    public var intervals: [String: Duration] { settings.withLock { $0.intervals } }
+    let settings: SharedSettings
+
+    final class SharedSettings: Sendable {
+        let state: Mutex<(configuration: OrganizationConfiguration, intervals: [String: Duration])>
+
+        init(configuration: OrganizationConfiguration, intervals: [String: Duration]) {
+            state = Mutex((configuration, intervals))
+        }
+
+        func withLock<T>(_ body: ((configuration: OrganizationConfiguration, intervals: [String: Duration])) -> T) -> T
+        {
+            state.withLock { body($0) }
+        }
+    }
 
     public init(
         configuration: OrganizationConfiguration, client: SigmaClient, inventoryClient: SigmaClient?, logger: Logger,
         now: @escaping @Sendable () -> Double, shared: OrganizationState = OrganizationState(),
         reports: InaccessibleReports = InaccessibleReports(), intervals: [String: Duration] = [:]
     ) {
-        self.configuration = configuration
+        self.settings = SharedSettings(configuration: configuration, intervals: intervals)
         self.client = client
         self.inventoryClient = inventoryClient
         self.logger = logger
         self.now = now
         self.shared = shared
         self.reports = reports
-        self.intervals = intervals
+    }
+
+    /// A reload's new configuration and intervals for this organisation (same identity): they
+    /// apply from each collector's next poll. New secrets go to the clients.
+    public func update(configuration: OrganizationConfiguration, intervals: [String: Duration]) {
+        settings.state.withLock { $0 = (configuration, intervals) }
+        client.replaceSecret(configuration.credential.clientSecret)
+        if let inventory = configuration.inventory { inventoryClient?.replaceSecret(inventory.clientSecret) }
     }
 
     /// The interval `collector` polls at in this organisation (its default when not scheduled).

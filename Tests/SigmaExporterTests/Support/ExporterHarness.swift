@@ -27,8 +27,16 @@ struct ExporterHarness {
             pollInterval: pollInterval)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let fixed = configuration
+        // Not `load ?? { … }`: through `??`, a typed-throws closure came back returning garbage
+        // (an empty configuration, or a crash) on this toolchain.
+        let reload: @Sendable () throws(ConfigError) -> ExporterConfiguration
+        if let load {
+            reload = load
+        } else {
+            reload = { () throws(ConfigError) in fixed }
+        }
         let built = try ExporterApplication.build(
-            options: options, configuration: configuration, load: load ?? { () throws(ConfigError) in fixed },
+            options: options, configuration: configuration, load: reload,
             logger: logger, retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero, handleSIGHUP: false
         ) { port in
             continuation.yield(port)
