@@ -28,7 +28,7 @@ public enum ExporterApplication {
         options: ExporterOptions, configuration: ExporterConfiguration, web: WebConfiguration? = nil,
         load: @escaping @Sendable () throws(ConfigError) -> ExporterConfiguration, logger: Logger,
         retryPolicy: RetryPolicy = RetryPolicy(), tokenRequestInterval: Duration = .seconds(1),
-        handleSIGHUP: Bool = true,
+        handleSIGHUP: Bool = true, watchInterval: Duration? = .seconds(10),
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(ConfigError) -> Built {
         // Everything that can refuse the configuration comes first, before anything needs shutting down.
@@ -57,13 +57,14 @@ public enum ExporterApplication {
         let plan = PollingPlan.make(
             configuration: configuration, selection: selection, pollInterval: pollInterval, http: http, store: store,
             reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
-        let polling = PollingService(initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP) {
-            (running: PollingPlan) throws(ConfigError) -> PollingPlan in
-            let fresh = try load()
-            return PollingPlan.make(
-                configuration: fresh, selection: selection, pollInterval: pollInterval, http: http, store: store,
-                reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval,
-                previous: running)
+        let polling = PollingService(
+            configuration: configuration, initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP,
+            watchInterval: watchInterval, read: load
+        ) { configuration, running in
+            PollingPlan.make(
+                configuration: configuration, selection: selection, pollInterval: pollInterval, http: http,
+                store: store, reports: reports, logger: logger, retryPolicy: retryPolicy,
+                tokenRequestInterval: tokenRequestInterval, previous: running)
         }
         let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,

@@ -6,44 +6,66 @@ import ServiceLifecycle
 import Synchronization
 import UnixSignals
 
-/// Runs the collectors of the current configuration and swaps them on reload (SIGHUP or
-/// `POST /-/reload`). A configuration that fails to load is logged and counted, and the running
-/// one keeps polling.
+/// Runs the collectors of the current configuration and swaps them on reload (SIGHUP,
+/// `POST /-/reload`, or a change on disk). A configuration that fails to load is logged and
+/// counted, and the running one keeps polling.
+///
+/// Why watch the files too: Kubernetes rotates a mounted Secret by swapping a symlink, and
+/// nothing sends a signal. Every `watchInterval` the configuration is read again (the file and
+/// every secret file it names, or the environment) and, when it differs from the running one,
+/// reloaded as on SIGHUP. A file that does not load then is left to SIGHUP to report: it may be
+/// half written.
 public final class PollingService: Service {
-    let load: @Sendable (PollingPlan) throws(ConfigError) -> PollingPlan
+    let read: @Sendable () throws(ConfigError) -> ExporterConfiguration
+    let makePlan: @Sendable (ExporterConfiguration, PollingPlan) -> PollingPlan
     let store: MetricsStore
     let logger: Logger
     let supervisor = Supervisor()
-    let current: Mutex<PollingPlan>
+    let current: Mutex<(configuration: ExporterConfiguration, plan: PollingPlan)>
     let handleSIGHUP: Bool
+    let watchInterval: Duration?
 
     /// - Parameters:
-    ///   - initial: the plan start-up already loaded (its errors stopped start-up).
-    ///   - load: reads the configuration again and builds a plan from it and the running one
-    ///     (whose unchanged organisations it keeps), for reloads.
+    ///   - configuration, initial: what start-up loaded (its errors stopped start-up), and its plan.
+    ///   - watchInterval: how often to look for a changed configuration or secret on disk; nil: never.
+    ///   - read: reads the configuration again.
+    ///   - makePlan: builds a plan from a configuration and the running plan (whose unchanged
+    ///     organisations it keeps).
     public init(
-        initial: PollingPlan, store: MetricsStore, logger: Logger, handleSIGHUP: Bool = true,
-        load: @escaping @Sendable (PollingPlan) throws(ConfigError) -> PollingPlan
+        configuration: ExporterConfiguration, initial: PollingPlan, store: MetricsStore, logger: Logger,
+        handleSIGHUP: Bool = true, watchInterval: Duration? = .seconds(10),
+        read: @escaping @Sendable () throws(ConfigError) -> ExporterConfiguration,
+        makePlan: @escaping @Sendable (ExporterConfiguration, PollingPlan) -> PollingPlan
     ) {
-        self.current = Mutex(initial)
+        self.current = Mutex((configuration, initial))
         self.store = store
         self.logger = logger
-        self.load = load
+        self.read = read
+        self.makePlan = makePlan
         self.handleSIGHUP = handleSIGHUP
+        self.watchInterval = watchInterval
     }
 
     /// The organisations currently polled, for the landing page.
-    public var organizations: [String] { current.withLock { $0.organizations } }
+    public var organizations: [String] { current.withLock { $0.plan.organizations } }
 
     public func run() async throws {
         store.recordReload(success: true, now: Date().timeIntervalSince1970)
-        await supervisor.start(current.withLock { $0 }, store: store, logger: logger)
+        await supervisor.start(current.withLock { $0.plan }, store: store, logger: logger)
         let signals = handleSIGHUP ? await UnixSignalsSequence(trapping: .sighup) : nil
         await withTaskGroup(of: Void.self) { group in
             if let signals {
                 group.addTask {
                     for await _ in signals.cancelOnGracefulShutdown() {
                         _ = await self.reload()
+                    }
+                }
+            }
+            if let watchInterval {
+                group.addTask {
+                    // Ends when the group is cancelled (shutdown), as the sleep then throws.
+                    while (try? await Task.sleep(for: watchInterval)) != nil {
+                        await self.reloadIfChanged()
                     }
                 }
             }
@@ -56,22 +78,34 @@ public final class PollingService: Service {
 
     /// Re-reads the configuration; returns nil on success or the one-line reason it was refused.
     public func reload() async -> String? {
-        let plan: PollingPlan
+        let configuration: ExporterConfiguration
         do {
-            let running = current.withLock { $0 }
-            plan = try load(running)
+            configuration = try read()
         } catch {
             store.recordReload(success: false, now: Date().timeIntervalSince1970)
             logger.error(
                 "Configuration reload failed; keeping the running configuration", metadata: ["err": "\(error)"])
             return error.description
         }
-        current.withLock { $0 = plan }
+        await apply(configuration)
+        return nil
+    }
+
+    /// Reloads when the configuration on disk (or a secret file it names) differs from the
+    /// running one; a configuration that does not load now is left as it is.
+    func reloadIfChanged() async {
+        guard let configuration = try? read(), configuration != current.withLock({ $0.configuration }) else { return }
+        logger.info("The configuration or a secret file changed on disk; reloading")
+        await apply(configuration)
+    }
+
+    func apply(_ configuration: ExporterConfiguration) async {
+        let plan = makePlan(configuration, current.withLock { $0.plan })
+        current.withLock { $0 = (configuration, plan) }
         await supervisor.start(plan, store: store, logger: logger)
         store.recordReload(success: true, now: Date().timeIntervalSince1970)
         logger.info(
             "Configuration reloaded", metadata: ["organizations": "\(plan.organizations.joined(separator: ","))"])
-        return nil
     }
 
     /// Owns the one running scheduler task; starting a new plan stops the old one first.

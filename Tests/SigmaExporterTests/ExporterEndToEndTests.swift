@@ -1,3 +1,4 @@
+import Collectors
 import ExporterConfig
 import ExporterCore
 import Foundation
@@ -140,6 +141,57 @@ struct ExporterEndToEndTests {
                 ] {
                     #expect(counts[perDocument] == nil, "\(perDocument) asked again after a reload")
                 }
+            }
+        }
+    }
+
+    @Test func aSecretRotatedOnDiskTheKubeletWayIsPickedUpWithoutASignal() async throws {
+        try await SimulatorFixture.with { sim in
+            // The kubelet's layout: secret -> ..data/secret, ..data -> ..<timestamp>/, swapped atomically.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "sigma-secret-\(UInt32.random(in: 0...UInt32.max))"
+            ).path
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            func version(_ name: String, secret: String) throws {
+                try FileManager.default.createDirectory(
+                    atPath: "\(directory)/\(name)", withIntermediateDirectories: true)
+                try (secret + "\n").write(toFile: "\(directory)/\(name)/crawler", atomically: true, encoding: .utf8)
+                try FileManager.default.createSymbolicLink(atPath: "\(directory)/..data_tmp", withDestinationPath: name)
+                guard rename("\(directory)/..data_tmp", "\(directory)/..data") == 0 else {
+                    throw POSIXError(.EIO)
+                }
+            }
+            try version("..2026_12_06_01", secret: DemoOrganization.crawlerClientSecret)
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(directory)/crawler", withDestinationPath: "..data/crawler")
+            let file = "\(directory)/sigma.yml"
+            try """
+            organizations:
+              - name: acme
+                base_url: \(sim.baseURL)
+                client_id: \(DemoOrganization.crawlerClientId)
+                client_secret_file: \(directory)/crawler
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+            let known = Set(CollectorRegistry.names)
+            let load: @Sendable () throws(ConfigError) -> ExporterConfiguration = { () throws(ConfigError) in
+                try ConfigFileLoader(path: file, environment: .process, knownCollectors: known).load()
+            }
+            let valid = "sigma_credential_valid{org=\"acme\"} "
+            try await ExporterHarness.with(
+                configuration: try load(), load: load, watchInterval: .milliseconds(200)
+            ) { exporter in
+                _ = try await exporter.waitForMetrics { $0.contains(valid + "1\n") }
+                // Rotated in Sigma: the old secret is refused.
+                sim.state.update { organization in
+                    let index = organization.credentials.firstIndex {
+                        $0.clientId == DemoOrganization.crawlerClientId
+                    }!
+                    organization.credentials[index].clientSecret = "rotated-secret"
+                }
+                _ = try await exporter.waitForMetrics { $0.contains(valid + "0\n") }
+                // The kubelet swaps the new secret in; no SIGHUP, no POST /-/reload.
+                try version("..2026_12_06_02", secret: "rotated-secret")
+                _ = try await exporter.waitForMetrics { $0.contains(valid + "1\n") }
             }
         }
     }

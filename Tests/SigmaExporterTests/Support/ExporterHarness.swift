@@ -20,6 +20,7 @@ struct ExporterHarness {
         enableLifecycle: Bool = false,
         logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         load: (@Sendable () throws(ConfigError) -> ExporterConfiguration)? = nil,
+        watchInterval: Duration? = nil,
         _ body: (ExporterHarness) async throws -> T
     ) async throws -> T {
         let options = ExporterOptions(
@@ -37,7 +38,8 @@ struct ExporterHarness {
         }
         let built = try ExporterApplication.build(
             options: options, configuration: configuration, load: reload,
-            logger: logger, retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero, handleSIGHUP: false
+            logger: logger, retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero, handleSIGHUP: false,
+            watchInterval: watchInterval
         ) { port in
             continuation.yield(port)
         }
