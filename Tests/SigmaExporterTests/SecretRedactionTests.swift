@@ -52,14 +52,16 @@ struct SecretRedactionTests {
             try await ExporterHarness.with(configuration: configuration, logger: logger) { exporter in
                 _ = try await exporter.waitForMetrics { $0.contains("sigma_credential_valid{org=\"acme\"} 1\n") }
                 // Walk the failure modes: truncated, 5xx, 429, unreachable, revoked.
-                // Two token requests per poll (monitored and inventory, concurrently): truncate both.
-                sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .truncated, count: 2))
+                // Every token answer truncated until a check has met one (data calls and the inventory
+                // credential's confirming exchange ask for tokens too, so a counted fault may miss it).
+                sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .truncated))
                 sim.state.addFault(Fault(endpoint: "/v2/whoami", kind: .status, status: 503, count: 3))
                 sim.state.addFault(
                     Fault(endpoint: "/v2/members/{memberId}", kind: .status, status: 429, retryAfter: "0", count: 2))
                 _ = try await exporter.waitForMetrics {
                     !$0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"bad_response\"} 0\n")
                 }
+                sim.state.clearFaults()
                 try await sim.server.setReachable(false)
                 _ = try await exporter.waitForMetrics {
                     !$0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n")

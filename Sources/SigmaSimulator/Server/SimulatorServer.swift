@@ -14,6 +14,8 @@ public actor SimulatorServer {
     var apiPort: Int
     var api: RunningApp?
     var control: RunningApp?
+    /// Holds the API port while the listener is closed (see ``PortReservation``).
+    var reservation: PortReservation?
 
     struct RunningApp {
         let group: ServiceGroup
@@ -55,12 +57,14 @@ public actor SimulatorServer {
     public func setReachable(_ reachable: Bool) async throws {
         if reachable {
             guard api == nil else { return }
+            reservation = nil
             api = try await Self.launch(
                 router: SimulatorAPI.build(state: state), host: host, port: apiPort, logger: logger)
         } else {
             guard let running = api else { return }
             api = nil
             await Self.stop(running)
+            reservation = PortReservation(host: host, port: apiPort)
         }
     }
 
@@ -70,6 +74,7 @@ public actor SimulatorServer {
         if let control { await Self.stop(control) }
         api = nil
         control = nil
+        reservation = nil
     }
 
     /// Stops accepting connections at once and lets requests in flight finish; injected latency

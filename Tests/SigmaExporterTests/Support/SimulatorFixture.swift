@@ -88,10 +88,12 @@ final class RecordingObserver: RequestObserver {
     var retryReasons: [FailureReason] { retries.withLock { $0 } }
 }
 
-/// A port on 127.0.0.1 where nothing listens: bound, then closed again.
+/// A port on 127.0.0.1 where nothing listens: bound and never listened on, and kept bound for
+/// the life of the test process (one descriptor per call). Why not bind and close: another test's
+/// server may then be given the same port, and the "unreachable" client would reach it (and eat
+/// its injected faults).
 func closedLoopbackPort() throws -> Int {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0
@@ -100,7 +102,10 @@ func closedLoopbackPort() throws -> Int {
     let bound = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
     }
-    guard bound == 0 else { throw POSIXError(.EADDRINUSE) }
+    guard bound == 0 else {
+        close(descriptor)
+        throw POSIXError(.EADDRINUSE)
+    }
     _ = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
     }
