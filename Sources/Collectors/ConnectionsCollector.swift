@@ -18,6 +18,7 @@ public final class ConnectionsCollector: Collector {
 
     let context: OrganizationContext
     let graph = SourceGraph()
+    let scan = SourceScan()
 
     public init(context: OrganizationContext) {
         self.context = context
@@ -42,7 +43,23 @@ public final class ConnectionsCollector: Collector {
                     kind, reader: reader, inventory: inventoryReader != nil, interval: interval, asker: Self.name))
         }
         let roots = listings.joined().lazy.filter(scope.contains)
-        let unresolved = try await graph.update(roots: roots, listings: listings, reader: reader)
+        let listed = listings.reduce(0) { $0 + $1.count }
+        if graph.isEmpty { await announceFirstScan(of: listed, reader: reader) }
+        let graph = self.graph
+        let readable = listings
+        let finished = try await SourceScan.run(within: scanBudget) {
+            try await graph.update(
+                roots: readable.joined().lazy.filter(scope.contains), listings: readable, reader: reader)
+        }
+        guard let unresolved = finished else {
+            // Unfinished: not a failure while it progresses; the next poll goes on from here.
+            let progress = graph.progress(listed: listed)
+            context.logger.info(
+                "Scan of document sources in progress",
+                metadata: ["org": "\(context.organization)", "progress": "\(progress)"])
+            return try scan.unfinished(at: progress, stallTimeout: context.poll.scanStallTimeout)
+                + [progressFamily(progress)]
+        }
         publish(unresolved, listings: listings)
         let unresolvedFamilies = families(unresolved)
 
@@ -78,21 +95,24 @@ public final class ConnectionsCollector: Collector {
         guard inventoryReader != nil, !partial else {
             context.reports.setConnections(
                 nil, organization: context.organization, inventoryComplete: false, owner: owner, now: context.now())
-            return [.gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))])]
-                + unresolvedFamilies
+            return completed(
+                [.gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))])]
+                    + unresolvedFamilies)
         }
         let inaccessible = used.subtracting(usable)
         context.reports.setConnections(
             try await report(inaccessible, readers: readers, reader: reader, interval: interval),
             organization: context.organization, inventoryComplete: true, owner: owner, now: context.now())
         let ratio = used.isEmpty ? 1 : Double(usableUsed.count) / Double(used.count)
-        return [
-            .gauge("sigma_connections_used", help: Help.used, [Series(org, Double(used.count))]),
-            .gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))]),
-            .gauge(
-                "sigma_connections_inaccessible", help: Help.inaccessible, [Series(org, Double(inaccessible.count))]),
-            .gauge("sigma_connection_use_coverage_ratio", help: Help.ratio, [Series(org, ratio)]),
-        ] + unresolvedFamilies
+        return completed(
+            [
+                .gauge("sigma_connections_used", help: Help.used, [Series(org, Double(used.count))]),
+                .gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))]),
+                .gauge(
+                    "sigma_connections_inaccessible", help: Help.inaccessible, [Series(org, Double(inaccessible.count))]
+                ),
+                .gauge("sigma_connection_use_coverage_ratio", help: Help.ratio, [Series(org, ratio)]),
+            ] + unresolvedFamilies)
     }
 
     /// Connections the monitored credential lists at least one path of.
@@ -103,6 +123,36 @@ public final class ConnectionsCollector: Collector {
         ) {
             Set(try await client.listAll(ConnectionPath.self, .connectionPaths).map(\.connectionId))
         }
+    }
+
+    /// How long one poll runs the scan: its timeout, less one request timeout for what follows.
+    var scanBudget: Duration {
+        context.pollTimeout(of: Self.self) - context.poll.requestTimeout
+    }
+
+    /// A complete scan's families, kept for the polls that end with the next scan unfinished.
+    func completed(_ families: [MetricFamily]) -> [MetricFamily] {
+        scan.completed(families)
+        return families + [progressFamily(1)]
+    }
+
+    func progressFamily(_ progress: Double) -> MetricFamily {
+        .gauge(
+            "sigma_connections_scan_progress_ratio", help: Help.progress,
+            [Series([Label("org", context.organization)], progress)])
+    }
+
+    /// Says at the start of a first scan how long it will take at the allowed request rate.
+    func announceFirstScan(of documents: Int, reader: SigmaClient) async {
+        let rate = await reader.allowedRequestsPerSecond
+        let minutes = Double(documents) / max(rate, 0.001) / 60
+        context.logger.info(
+            "First scan of document sources: one request per document, and per table it reads",
+            metadata: [
+                "org": "\(context.organization)", "documents": "\(documents)",
+                "requests_per_second": "\(rate)",
+                "estimated_minutes": "\(Int(minutes.rounded(.up)))",
+            ])
     }
 
     /// `sigma_documents_unresolved` and `sigma_tables_unresolved`, every reason of every kind (0
@@ -183,6 +233,8 @@ public final class ConnectionsCollector: Collector {
             "Connections the documents read from that the credential's owner cannot use (listed at /inaccessible); absent without an inventory. Cached, see sigma_collector_interval_seconds."
         static let ratio =
             "Share of the connections the documents read from that the credential's owner can use (usable / used, 1 when there are none); absent without an inventory. Cached, see sigma_collector_interval_seconds."
+        static let progress =
+            "How far the scan of every document's sources has got (0-1); a scan may span many polls (the first of a large organisation takes hours), and until the first completes the connection series are absent. 1 once complete."
         static let unresolvedDocuments =
             "Documents whose sources could not be read at the last pass (GET /v2/workbooks|datasets|dataModels/{id}/sources), by kind and reason; they count with their last known sources, are listed at /inaccessible, and are asked again. Cached, see sigma_collector_interval_seconds."
         static let unresolvedTables =

@@ -62,9 +62,13 @@ public struct ConfigFileLoader: YAMLFieldReading {
         var settings = PollSettings()
         guard let node else { return settings }
         let fields = try mapping(
-            node, at: "poll", allowed: ["request_timeout", "max_concurrency", "max_requests_per_second"])
+            node, at: "poll",
+            allowed: ["request_timeout", "max_concurrency", "max_requests_per_second", "scan_stall_timeout"])
         if let value = fields["request_timeout"] {
             settings.requestTimeout = try duration(value, at: "poll.request_timeout")
+        }
+        if let value = fields["scan_stall_timeout"] {
+            settings.scanStallTimeout = try duration(value, at: "poll.scan_stall_timeout")
         }
         if let value = fields["max_concurrency"] {
             let number = try integer(value, at: "poll.max_concurrency")

@@ -67,6 +67,11 @@ public final class SigmaClient: Sendable {
         credentialBox.withLock { $0.clientSecret = secret }
     }
 
+    /// Requests per second this client allows itself now (slower after a 429).
+    public var allowedRequestsPerSecond: Double {
+        get async { await pacer.allowedRate }
+    }
+
     /// The last six characters of the client id: all of it that may be shown.
     public var clientIdSuffix: String { credential.clientIdSuffix }
 

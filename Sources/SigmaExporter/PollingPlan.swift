@@ -83,8 +83,8 @@ public struct PollingPlan: Sendable {
                 }
                 let collector = runtime.collectors[type.name] ?? type.init(context: runtime.context)
                 runtime.collectors[type.name] = collector
-                // A poll may take its whole interval, but never less than two request timeouts.
-                let timeout = max(interval, configuration.poll.requestTimeout * 2)
+                let timeout = ScheduledCollector.pollTimeout(
+                    interval: interval, requestTimeout: configuration.poll.requestTimeout)
                 plan.collectors.append(
                     ScheduledCollector(
                         key: CollectorKey(organization: organization.name, collector: type.name), interval: interval,
@@ -117,6 +117,6 @@ public struct PollingPlan: Sendable {
         return OrganizationContext(
             configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
             now: { Date().timeIntervalSince1970 }, shared: OrganizationState(), reports: reports,
-            intervals: intervals)
+            intervals: intervals, poll: poll)
     }
 }

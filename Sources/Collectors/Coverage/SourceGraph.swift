@@ -151,6 +151,15 @@ final class SourceGraph: Sendable {
         return unresolved(tablesAsked: due)
     }
 
+    /// How far the scan of the current listings has got (0–1): the documents read, of those listed.
+    func progress(listed: Int) -> Double {
+        guard listed > 0 else { return 1 }
+        return min(1, Double(store.withLock { $0.nodes.count }) / Double(listed))
+    }
+
+    /// Whether nothing has been read yet (the first scan is ahead).
+    var isEmpty: Bool { store.withLock { $0.nodes.isEmpty } }
+
     /// Drops everything read with another credential (the inventory credential became usable, or
     /// stopped being usable): what one reader could or could not read says nothing of the other.
     func startAfresh(ifReaderIsNot reader: SigmaClient) {
@@ -190,15 +199,19 @@ final class SourceGraph: Sendable {
         return result
     }
 
-    /// Counts one request of the pass, and whether it failed (the first failure is kept).
-    func count(_ failure: SigmaError?) {
-        outcome.withLock { outcome in
+    /// Counts one request of the pass, and whether it failed (the first failure is kept). Throws
+    /// that first failure as soon as the pass is clearly an outage (more than half of at least 20
+    /// requests failed), rather than at its end, which may be hours away in a first scan.
+    func count(_ failure: SigmaError?) throws {
+        let outage = outcome.withLock { outcome -> SigmaError? in
             outcome.asked += 1
             if let failure {
                 outcome.failed += 1
                 if outcome.firstFailure == nil { outcome.firstFailure = failure }
             }
+            return outcome.asked >= 20 && outcome.failed * 2 > outcome.asked ? outcome.firstFailure : nil
         }
+        if let outage { throw outage }
     }
 
     /// The pass from which something Sigma said the reader may not see is asked again: four to
@@ -223,7 +236,7 @@ final class SourceGraph: Sendable {
                 sources = try await Self.fetch(document.id, kind: document.kind, reader: reader)
             } catch let error as SigmaError {
                 guard let reason = UnresolvedReason(error) else { throw error }
-                self.count(reason == .forbidden ? nil : error)
+                try self.count(reason == .forbidden ? nil : error)
                 self.store.withLock { store in
                     let recheck = reason == .forbidden ? Self.recheckPass(document.id, after: store.pass) : 0
                     store.fail(
@@ -232,7 +245,7 @@ final class SourceGraph: Sendable {
                 }
                 return
             }
-            self.count(nil)
+            try self.count(nil)
             guard let sources else {
                 self.store.withLock { $0.remove(document.id) }
                 return
@@ -278,7 +291,6 @@ final class SourceGraph: Sendable {
         guard claimed else { return }
         do {
             let connection = try await Self.connection(ofTable: inode, reader: reader)
-            count(nil)
             tables.withLock { tables in
                 tables.pending.remove(inode)
                 tables.failures[inode] = nil
@@ -286,11 +298,12 @@ final class SourceGraph: Sendable {
                     connection: connection.map { tables.connectionIds($0) },
                     recheckPass: connection == nil ? Self.recheckPass(inode, after: pass) : 0)
             }
+            try count(nil)
         } catch let error as SigmaError {
             tables.withLock { _ = $0.pending.remove(inode) }
             guard let reason = UnresolvedReason(error) else { throw error }
-            count(error)
             tables.withLock { $0.failures[inode] = reason }
+            try count(error)
         } catch {
             tables.withLock { _ = $0.pending.remove(inode) }
             throw error

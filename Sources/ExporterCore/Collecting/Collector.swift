@@ -58,6 +58,8 @@ public struct OrganizationContext: Sendable {
     /// Each enabled collector's interval, by name.
     public var intervals: [String: Duration] { settings.withLock { $0.intervals } }
     let settings: SharedSettings
+    /// The request limits of this organisation's clients (part of its identity across reloads).
+    public let poll: PollSettings
 
     final class SharedSettings: Sendable {
         let state: Mutex<(configuration: OrganizationConfiguration, intervals: [String: Duration])>
@@ -75,8 +77,10 @@ public struct OrganizationContext: Sendable {
     public init(
         configuration: OrganizationConfiguration, client: SigmaClient, inventoryClient: SigmaClient?, logger: Logger,
         now: @escaping @Sendable () -> Double, shared: OrganizationState = OrganizationState(),
-        reports: InaccessibleReports = InaccessibleReports(), intervals: [String: Duration] = [:]
+        reports: InaccessibleReports = InaccessibleReports(), intervals: [String: Duration] = [:],
+        poll: PollSettings = PollSettings()
     ) {
+        self.poll = poll
         self.settings = SharedSettings(configuration: configuration, intervals: intervals)
         self.client = client
         self.inventoryClient = inventoryClient
@@ -92,6 +96,11 @@ public struct OrganizationContext: Sendable {
         settings.state.withLock { $0 = (configuration, intervals) }
         client.replaceSecret(configuration.credential.clientSecret)
         if let inventory = configuration.inventory { inventoryClient?.replaceSecret(inventory.clientSecret) }
+    }
+
+    /// How long one poll of `collector` may take before the scheduler cancels it.
+    public func pollTimeout(of collector: any Collector.Type) -> Duration {
+        ScheduledCollector.pollTimeout(interval: interval(of: collector), requestTimeout: poll.requestTimeout)
     }
 
     /// The interval `collector` polls at in this organisation (its default when not scheduled).

@@ -14,6 +14,12 @@ public struct ScheduledCollector: Sendable {
         self.timeout = timeout
         self.collector = collector
     }
+
+    /// The timeout of a collector's polls: its whole interval, but never less than two request
+    /// timeouts. A collector that paces itself (a long scan) stays within it.
+    public static func pollTimeout(interval: Duration, requestTimeout: Duration) -> Duration {
+        max(interval, requestTimeout * 2)
+    }
 }
 
 /// Polls every collector on its own interval, and never inside a scrape.
