@@ -12,15 +12,19 @@ struct CoverageRun {
     let context: OrganizationContext
     let collectors: [any Collector]
 
+    /// `interval` near zero by default: every poll reads fresh listings, as polls a full interval
+    /// apart do. The request timeout is long by default, since a poll runs its scan for one (less
+    /// than its timeout of two) and a loaded machine is slow to scan a large organisation.
     init(
         _ sim: SimulatorFixture, credential: CredentialConfiguration, inventory: CredentialConfiguration?,
-        scope: ScopeConfiguration = ScopeConfiguration(), shared: OrganizationState = OrganizationState()
+        scope: ScopeConfiguration = ScopeConfiguration(), shared: OrganizationState = OrganizationState(),
+        interval: Duration = .milliseconds(2),
+        settings: PollSettings = PollSettings(
+            requestTimeout: .seconds(60), maxConcurrency: 16, maxRequestsPerSecond: 10_000)
     ) {
         let organization = OrganizationConfiguration(
             name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory, scope: scope)
-        // Intervals near zero: every poll reads fresh listings, as polls a full interval apart do.
-        let intervals = Dictionary(uniqueKeysWithValues: CollectorRegistry.names.map { ($0, Duration.milliseconds(2)) })
-        let settings = PollSettings(requestTimeout: .seconds(10), maxConcurrency: 16, maxRequestsPerSecond: 10_000)
+        let intervals = Dictionary(uniqueKeysWithValues: CollectorRegistry.names.map { ($0, interval) })
         func client(_ credential: CredentialConfiguration) -> SigmaClient {
             SigmaClient(
                 baseURL: sim.baseURL, credential: credential, http: sim.http, settings: settings,
@@ -29,7 +33,7 @@ struct CoverageRun {
         let context = OrganizationContext(
             configuration: organization, client: client(credential), inventoryClient: inventory.map(client),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 1000 }, shared: shared,
-            intervals: intervals)
+            intervals: intervals, poll: settings)
         self.context = context
         collectors = CollectorRegistry.all.map { $0.init(context: context) }
     }
