@@ -40,6 +40,7 @@ struct ConfigurationTests {
               request_timeout: 30s
               max_concurrency: 8
               max_requests_per_second: 10
+              scan_stall_timeout: 15m
             organizations:
               - name: acme
                 cloud: aws-us-west
@@ -128,6 +129,7 @@ struct ConfigurationTests {
             "organizations[0].collectors.workbooks.interval", "not a duration"
         ),
         ("poll: {request_timeout: 0s}\norganizations: []", "poll.request_timeout", "not a duration"),
+        ("poll: {scan_stall_timeout: soon}\norganizations: []", "poll.scan_stall_timeout", "not a duration"),
         ("poll: {max_concurrency: 0}\norganizations: []", "poll.max_concurrency", "between 1 and 256"),
         ("organizations:\n  - {name: a, cloud: gcp, clientid: x}", "organizations[0].clientid", "unknown field"),
         (
