@@ -44,11 +44,11 @@ public final class ConnectionsCollector: Collector {
         }
         let roots = listings.joined().lazy.filter(scope.contains)
         let listed = listings.reduce(0) { $0 + $1.count }
-        if graph.isEmpty { await announceFirstScan(of: listed, reader: reader) }
         let graph = self.graph
         let readable = listings
-        let finished = try await SourceScan.run(within: scanBudget) {
-            try await graph.update(
+        let finished = try await scan.result(within: scanBudget) { [self] in
+            if graph.isEmpty { await announceFirstScan(of: listed, reader: reader) }
+            return try await graph.update(
                 roots: readable.joined().lazy.filter(scope.contains), listings: readable, reader: reader)
         }
         guard let unresolved = finished else {
@@ -125,7 +125,11 @@ public final class ConnectionsCollector: Collector {
         }
     }
 
-    /// How long one poll runs the scan: its timeout, less one request timeout for what follows.
+    public func stop() async {
+        scan.stop()
+    }
+
+    /// How long one poll waits for the scan: its timeout, less one request timeout for what follows.
     var scanBudget: Duration {
         context.pollTimeout(of: Self.self) - context.poll.requestTimeout
     }

@@ -74,6 +74,7 @@ public final class PollingService: Service {
             group.cancelAll()
         }
         await supervisor.stop()
+        for scheduled in current.withLock({ $0.plan.collectors }) { await scheduled.collector.stop() }
     }
 
     /// Re-reads the configuration; returns nil on success or the one-line reason it was refused.
@@ -100,9 +101,17 @@ public final class PollingService: Service {
     }
 
     func apply(_ configuration: ExporterConfiguration) async {
-        let plan = makePlan(configuration, current.withLock { $0.plan })
+        let running = current.withLock { $0.plan }
+        let plan = makePlan(configuration, running)
         current.withLock { $0 = (configuration, plan) }
         await supervisor.start(plan, store: store, logger: logger)
+        // Collectors the new plan dropped (their organisation changed or went) stop their own work.
+        // Identity is what counts: a collector kept across the reload is the same object (those
+        // that are values hold no work between polls, and their `stop()` does nothing).
+        let kept = Set(plan.collectors.map { ObjectIdentifier($0.collector as AnyObject) })
+        for scheduled in running.collectors where !kept.contains(ObjectIdentifier(scheduled.collector as AnyObject)) {
+            await scheduled.collector.stop()
+        }
         store.recordReload(success: true, now: Date().timeIntervalSince1970)
         logger.info(
             "Configuration reloaded", metadata: ["organizations": "\(plan.organizations.joined(separator: ","))"])

@@ -45,24 +45,20 @@ struct LongScanTests {
         }
     }
 
-    @Test func aScanThatMakesNoProgressFails() async throws {
-        try await SimulatorFixture.with { sim in
-            let run = slowRun(sim, stallTimeout: .milliseconds(500))
-            _ = try await run.collectors[0].collect()
-            // Sigma asks for three seconds' rest on every source, longer than a poll's scan time:
-            // nothing is ever read.
-            sim.state.clearFaults()
-            for endpoint in [
-                Self.workbookSources, "/v2/datasets/{datasetId}/sources", "/v2/dataModels/{dataModelId}/sources",
-            ] {
-                sim.state.addFault(Fault(endpoint: endpoint, kind: .status, status: 429, retryAfter: "3"))
-            }
-            let connections = try #require(run.collectors.first { $0 is ConnectionsCollector })
-            let first = try await connections.collect()
-            #expect(value(first, "sigma_connections_scan_progress_ratio") == 0)
-            try await Task.sleep(for: .milliseconds(600))
-            let error = await #expect(throws: (any Error).self) { _ = try await connections.collect() }
-            #expect("\(error!)".contains("made no progress"))
+    @Test func aScanThatMakesNoProgressForTheStallTimeoutStalls() throws {
+        var watch = ScanStallWatch()
+        let start = ContinuousClock.now
+        let timeout = Duration.seconds(60)
+        try watch.observe(0, at: start, stallTimeout: timeout)
+        try watch.observe(0, at: start + .seconds(59), stallTimeout: timeout)  // slow is not stalled
+        try watch.observe(0.1, at: start + .seconds(100), stallTimeout: timeout)  // it moved
+        try watch.observe(0.1, at: start + .seconds(150), stallTimeout: timeout)
+        let stalled = #expect(throws: ScanStallWatch.Stalled.self) {
+            try watch.observe(0.1, at: start + .seconds(161), stallTimeout: timeout)
+        }
+        #expect(stalled?.description.contains("stuck at 10%") == true)
+        #expect(throws: ScanStallWatch.Stalled.self) {
+            try watch.observe(0.05, at: start + .seconds(170), stallTimeout: timeout)  // never backwards
         }
     }
 }

@@ -4,59 +4,100 @@ import Synchronization
 /// A scan of every document's sources that may take longer than one poll.
 ///
 /// Why: the first scan of a large organisation at the default 10 requests/s takes hours, far more
-/// than a poll may (its interval). Each poll runs the scan for a bounded time; what it read stays
-/// in the ``SourceGraph``, so the next poll goes on where it stopped (documents already read are
-/// not asked again) instead of starting over and failing every interval. A poll that ends with
-/// the scan unfinished is not a failure: it keeps the last complete scan's numbers (none before
-/// the first) and exports the progress. A scan that makes no progress for the stall timeout is.
+/// than a poll may (its interval). The scan runs as a task of its own, which a poll starts when none
+/// runs and waits for a bounded time; a poll that ends with the scan unfinished is not a failure:
+/// it keeps the last complete scan's numbers (none before the first) and exports the progress,
+/// and the scan goes on meanwhile, at the full request rate, until a later poll collects its
+/// result. No second scan starts while one runs. A scan that makes no progress for the stall
+/// timeout fails the poll (and is stopped; the next poll starts another, which skips what was read).
 final class SourceScan: Sendable {
     struct State {
         /// The families of the last complete scan.
         var lastFamilies: [MetricFamily] = []
-        var progress = 0.0
-        var progressAt: ContinuousClock.Instant?
+        var watch = ScanStallWatch()
+        /// The scan running now, if any.
+        var task: Task<SourceGraph.Unresolved, any Error>?
     }
 
     let state = Mutex(State())
 
-    /// A scan that made no progress for too long.
-    struct Stalled: Error, CustomStringConvertible {
-        var progress: Double
-        var stallTimeout: Duration
+    /// The running scan's result once it ends within `budget`, or nil while it runs on. `start`
+    /// starts a scan when none runs. A finished scan (successful or not) is forgotten, so the next
+    /// call starts another. Cancelling the caller stops the wait, never the scan.
+    func result(
+        within budget: Duration, start: @escaping @Sendable () async throws -> SourceGraph.Unresolved
+    ) async throws -> SourceGraph.Unresolved? {
+        let task = state.withLock { state in
+            if let task = state.task { return task }
+            let task = Task { try await start() }
+            state.task = task
+            return task
+        }
+        let outcome = await Self.first(of: task, within: budget)
+        guard let outcome else { return nil }
+        state.withLock { if $0.task == task { $0.task = nil } }
+        return try outcome.get()
+    }
 
-        var description: String {
-            let percent = Int(progress * 100)
-            return "the scan of document sources made no progress for \(stallTimeout) (stuck at \(percent)%)"
+    /// The task's result if it ends within `budget`, else nil; nil at once when the caller is
+    /// cancelled. Why not a task group: a group waits for all its children, and a child awaiting
+    /// another task's value cannot be cancelled, so the group would wait for the whole scan.
+    static func first(
+        of task: Task<SourceGraph.Unresolved, any Error>, within budget: Duration
+    ) async -> Result<SourceGraph.Unresolved, any Error>? {
+        let once = Once()
+        return await withCheckedContinuation { continuation in
+            let finish: @Sendable (Result<SourceGraph.Unresolved, any Error>?) -> Void = { outcome in
+                if once.claim() { continuation.resume(returning: outcome) }
+            }
+            let timer = Task {
+                try? await Task.sleep(for: budget)
+                finish(nil)
+            }
+            Task {
+                let outcome = await task.result
+                timer.cancel()
+                finish(outcome)
+            }
+            if Task.isCancelled {
+                timer.cancel()
+                finish(nil)
+            }
         }
     }
 
-    /// Runs `pass` for at most `budget`: its result, or nil when the budget ran out first (the pass
-    /// is then cancelled; what it read stays). Errors of the pass are thrown.
-    static func run<T: Sendable>(
-        within budget: Duration, _ pass: @escaping @Sendable () async throws -> T
-    ) async throws -> T? {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await pass() }
-            group.addTask {
-                try await Task.sleep(for: budget)
-                return nil
+    /// True for the first caller only.
+    final class Once: Sendable {
+        let claimed = Mutex(false)
+
+        func claim() -> Bool {
+            claimed.withLock { claimed in
+                defer { claimed = true }
+                return !claimed
             }
-            defer { group.cancelAll() }
-            // The first to finish decides: the pass, or the budget's end.
-            return try await group.next() ?? nil
+        }
+    }
+
+    /// Stops the running scan, if any (what it read stays).
+    func stop() {
+        state.withLock { state in
+            state.task?.cancel()
+            state.task = nil
         }
     }
 
     /// A pass ended unfinished at `progress` (0–1): the last complete scan's families. Throws
-    /// ``Stalled`` when the progress has not moved for `stallTimeout`.
+    /// ``ScanStallWatch/Stalled`` (and stops the scan) when the progress has not moved for
+    /// `stallTimeout`.
     func unfinished(at progress: Double, stallTimeout: Duration) throws -> [MetricFamily] {
         try state.withLock { state in
-            let now = ContinuousClock.now
-            if progress > state.progress || state.progressAt == nil {
-                state.progress = max(progress, state.progress)
-                state.progressAt = now
-            } else if let since = state.progressAt, now - since > stallTimeout {
-                throw Stalled(progress: state.progress, stallTimeout: stallTimeout)
+            do {
+                try state.watch.observe(progress, at: .now, stallTimeout: stallTimeout)
+            } catch {
+                state.task?.cancel()
+                state.task = nil
+                state.watch = ScanStallWatch()
+                throw error
             }
             return state.lastFamilies
         }
@@ -66,8 +107,38 @@ final class SourceScan: Sendable {
     func completed(_ families: [MetricFamily]) {
         state.withLock { state in
             state.lastFamilies = families
-            state.progress = 0
-            state.progressAt = nil
+            state.watch = ScanStallWatch()
+        }
+    }
+}
+
+/// Tells a scan that progresses slowly from one that does not progress at all.
+public struct ScanStallWatch: Sendable {
+    /// A scan that made no progress for too long.
+    public struct Stalled: Error, CustomStringConvertible {
+        public var progress: Double
+        public var stallTimeout: Duration
+
+        public var description: String {
+            "the scan of document sources made no progress for \(stallTimeout) (stuck at \(Int(progress * 100))%)"
+        }
+    }
+
+    var progress = 0.0
+    var progressAt: ContinuousClock.Instant?
+
+    public init() {}
+
+    /// Records the progress (0–1) seen at `now`; throws ``Stalled`` when it has not moved since
+    /// more than `stallTimeout` ago.
+    public mutating func observe(
+        _ progress: Double, at now: ContinuousClock.Instant, stallTimeout: Duration
+    ) throws(Stalled) {
+        if progress > self.progress || progressAt == nil {
+            self.progress = max(progress, self.progress)
+            progressAt = now
+        } else if let since = progressAt, now - since > stallTimeout {
+            throw Stalled(progress: self.progress, stallTimeout: stallTimeout)
         }
     }
 }

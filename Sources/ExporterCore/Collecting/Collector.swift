@@ -20,6 +20,14 @@ public protocol Collector: Sendable {
     /// One poll. Throwing keeps the last good families and reports `success 0`; throwing
     /// ``PartialFailure`` reports `success 0` but still replaces the families with its own.
     func collect() async throws -> [MetricFamily]
+
+    /// The collector will not be polled again (shutdown, or a reload that dropped it): stop any
+    /// work it runs between polls. Most collectors run none.
+    func stop() async
+}
+
+extension Collector {
+    public func stop() async {}
 }
 
 /// A failed poll that still has families to publish: the credentials collector's failure
