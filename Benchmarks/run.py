@@ -738,33 +738,11 @@ def main() -> int:
             return 2
     started = time.monotonic()
     procs = Processes()
-    if args.long_scan:
-        try:
-            with tempfile.TemporaryDirectory(prefix="sigma-bench-") as directory:
-                result = long_scan(args, procs, Path(directory))
-                text = long_scan_report(args, result)
-        except Broken as error:
-            print(f"benchmark: broken: {error}", file=sys.stderr)
-            return 1
-        finally:
-            procs.stop_all()
-        print(text)
-        args.out.write_text(text)
-        return 0
     try:
         with tempfile.TemporaryDirectory(prefix="sigma-bench-") as directory:
             work = Path(directory)
-            idle = idle_memory(args, procs, work)
-            print(f"idle: VmRSS {mib(idle.status['VmRSS'])} MiB", flush=True)
-            results = []
-            for documents in args.sizes:
-                result = run_size(args, procs, work, documents)
-                print(f"{documents} documents: first cycle {result.first.wall:.2f}s, {result.first.requests} "
-                      f"requests (bound {result.bound:.2f}s), steady {result.steady.wall:.2f}s/"
-                      f"{result.steady.requests}, VmRSS {mib(result.steady_kib)} MiB", flush=True)
-                results.append(result)
-            metrics = [] if args.skip_metrics else metrics_comparison(args, procs, work)
-            text = report(args, results, metrics, idle, time.monotonic() - started)
+            text = long_scan_report(args, long_scan(args, procs, work)) if args.long_scan \
+                else full_run(args, procs, work, started)
     except Broken as error:
         print(f"benchmark: broken: {error}", file=sys.stderr)
         return 1
@@ -774,6 +752,20 @@ def main() -> int:
     args.out.write_text(text)
     return 0
 
+
+def full_run(args, procs: Processes, work: Path, started: float) -> str:
+    """Idle memory, every organisation size, and /metrics beside nginx and the pushgateway."""
+    idle = idle_memory(args, procs, work)
+    print(f"idle: VmRSS {mib(idle.status['VmRSS'])} MiB", flush=True)
+    results = []
+    for documents in args.sizes:
+        result = run_size(args, procs, work, documents)
+        print(f"{documents} documents: first cycle {result.first.wall:.2f}s, {result.first.requests} "
+              f"requests (bound {result.bound:.2f}s), steady {result.steady.wall:.2f}s/"
+              f"{result.steady.requests}, VmRSS {mib(result.steady_kib)} MiB", flush=True)
+        results.append(result)
+    metrics = [] if args.skip_metrics else metrics_comparison(args, procs, work)
+    return report(args, results, metrics, idle, time.monotonic() - started)
 
 if __name__ == "__main__":
     sys.exit(main())
