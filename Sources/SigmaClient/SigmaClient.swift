@@ -55,11 +55,17 @@ public final class SigmaClient: Sendable {
         self.observer = observer
         self.logger = logger
         self.limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
-        self.pacer = RequestPacer(ratePerSecond: settings.maxRequestsPerSecond)
+        self.pacer = RequestPacer(ratePerSecond: settings.maxRequestsPerSecond * Self.dataShare)
         self.tokenPacer = tokenPacer ?? RequestPacer(interval: tokenRequestInterval)
         self.role = role
-        observer.allowedRateChanged(credential: role, requestsPerSecond: settings.maxRequestsPerSecond)
+        observer.allowedRateChanged(credential: role, requestsPerSecond: settings.maxRequestsPerSecond * Self.dataShare)
     }
+
+    /// The share of `max_requests_per_second` data calls are paced at. The rest is headroom for
+    /// what is not queued behind them (credential checks, token requests, the owner's record), so
+    /// that all requests together stay under the configured rate: a long scan paced at the full
+    /// rate would leave a credential check nothing but 429s.
+    static let dataShare = 0.95
 
     /// Uses `secret` from the next token request on (a reload, a rotated secret file); the token
     /// in hand stays good until it expires.

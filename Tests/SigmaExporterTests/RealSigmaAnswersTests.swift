@@ -301,11 +301,12 @@ struct RealSigmaAnswersTests {
             _ = try await client.listAll(Workbook.self, .workbooks)  // a two-answer burst is ridden out
             #expect(ContinuousClock.now - started >= .milliseconds(450))  // 150 ms, then 300 ms at least
             let rates = observer.rates.withLock { $0 }
-            #expect(rates.first?.requestsPerSecond == SimulatorFixture.testSettings.maxRequestsPerSecond)
+            let configured = SimulatorFixture.testSettings.maxRequestsPerSecond
+            #expect(rates.first?.requestsPerSecond == configured * 0.95)  // headroom for checks
             // Halved (twice at most: a loaded machine may space the two answers past one pause).
             let slowed = try #require(rates.last?.requestsPerSecond)
-            #expect(slowed < SimulatorFixture.testSettings.maxRequestsPerSecond)
-            #expect(slowed >= SimulatorFixture.testSettings.maxRequestsPerSecond / 4)
+            #expect(slowed < configured * 0.95)
+            #expect(slowed >= configured * 0.95 / 4)
             #expect(rates.allSatisfy { $0.credential == "monitored" })
         }
     }
