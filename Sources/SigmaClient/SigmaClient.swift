@@ -55,17 +55,20 @@ public final class SigmaClient: Sendable {
         self.observer = observer
         self.logger = logger
         self.limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
-        self.pacer = RequestPacer(ratePerSecond: settings.maxRequestsPerSecond * Self.dataShare)
+        self.pacer = RequestPacer(ratePerSecond: Self.dataRate(settings.maxRequestsPerSecond))
         self.tokenPacer = tokenPacer ?? RequestPacer(interval: tokenRequestInterval)
         self.role = role
-        observer.allowedRateChanged(credential: role, requestsPerSecond: settings.maxRequestsPerSecond * Self.dataShare)
+        observer.allowedRateChanged(credential: role, requestsPerSecond: Self.dataRate(settings.maxRequestsPerSecond))
     }
 
-    /// The share of `max_requests_per_second` data calls are paced at. The rest is headroom for
-    /// what is not queued behind them (credential checks, token requests, the owner's record), so
-    /// that all requests together stay under the configured rate: a long scan paced at the full
-    /// rate would leave a credential check nothing but 429s.
-    static let dataShare = 0.95
+    /// The rate data calls are paced at: `max_requests_per_second` less a little headroom for what
+    /// is not queued behind them (credential checks, token requests, the owner's record: a few
+    /// requests a minute), so that all requests together stay under the configured rate. A scan
+    /// paced at the full rate left a credential check nothing but 429s. The headroom is 0.25
+    /// requests/s (15 a minute), or 5% of a rate below 5 requests/s.
+    static func dataRate(_ configured: Double) -> Double {
+        max(configured * 0.95, configured - 0.25)
+    }
 
     /// Uses `secret` from the next token request on (a reload, a rotated secret file); the token
     /// in hand stays good until it expires.
