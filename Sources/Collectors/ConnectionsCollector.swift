@@ -89,7 +89,11 @@ public final class ConnectionsCollector: Collector {
             for (kind, listing) in zip(DocumentKind.allCases, listings) {
                 let visible = try await context.documents(
                     kind, reader: context.client, inventory: false, interval: interval, asker: Self.name)
-                if Self.missing(from: listing, visible: visible, scope: scope) > 0 { partial = true }
+                if Self.missing(from: listing, visible: visible, scope: scope) > 0
+                    || context.shared.inventorySkippedEntries(kind) > 0
+                {
+                    partial = true
+                }
             }
         }
         guard inventoryReader != nil, !partial else {

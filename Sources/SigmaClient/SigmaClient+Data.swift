@@ -39,10 +39,10 @@ extension SigmaClient {
     /// a `nextPage`, or a listing that ends clearly short of the `total` its first page announced
     /// (more than 1% short: documents deleted while it is paged may shorten it a little), would
     /// otherwise shrink a numerator or a denominator in silence. Entries that lack a field the
-    /// exporter needs are skipped and reported to the observer; they count as delivered.
+    /// exporter needs are skipped, reported to the observer and to `skipped`; they count as delivered.
     public func listAll<Entry: Decodable & Sendable, Kept>(
         _ entry: Entry.Type, _ endpoint: Endpoint, query: [(String, String)] = [], pageSize: Int = 1000,
-        maxPages: Int = 10_000, transform: ([Entry]) throws -> [Kept]
+        maxPages: Int = 10_000, skipped: (Int) -> Void = { _ in }, transform: ([Entry]) throws -> [Kept]
     ) async throws -> [Kept] {
         var entries: [Kept] = []
         var pageToken: String?
@@ -60,7 +60,10 @@ extension SigmaClient {
                 entries.reserveCapacity(min(Int(total), Self.reservedEntriesLimit))
             }
             delivered += page.entries.count + page.skipped
-            if page.skipped > 0 { observer.entriesSkipped(endpoint: endpoint.template, count: page.skipped) }
+            if page.skipped > 0 {
+                observer.entriesSkipped(endpoint: endpoint.template, count: page.skipped)
+                skipped(page.skipped)
+            }
             entries.append(contentsOf: try transform(page.entries))
             guard let next = page.nextPage else {
                 if page.hasMore == true {

@@ -444,4 +444,28 @@ struct InventoryCompletenessTests {
             #expect(value(families, "sigma_connections_usable") != nil)
         }
     }
+
+    @Test func anInventoryThatSkippedAnEntryIsPartialNeverAFullRatio() async throws {
+        try await SimulatorFixture.with { sim in
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            _ = try await run.collectors[0].collect()
+            let workbooks = try #require(run.collectors.first { $0 is WorkbooksCollector })
+            // The inventory lists exactly what the crawler sees, and one entry without an id: over
+            // what it could read the ratio would be 1.0, and the unreadable entry may be the one
+            // the crawler cannot see.
+            let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            let seen = oracle.viewable(.workbook).map { document in
+                #"{"workbookId": "\#(document.id)", "updatedAt": "\#(document.updatedAt)", "path": "\#(sim.state.access.path(of: document))"}"#
+            }
+            let body =
+                #"{"entries": ["# + (seen + [#"{"name": "no id", "updatedAt": "x"}"#]).joined(separator: ",")
+                + #"], "nextPage": null}"#
+            sim.state.addFault(Fault(endpoint: "/v2/workbooks", kind: .latency, latencyMilliseconds: 0, count: 1))
+            sim.state.addFault(Fault(endpoint: "/v2/workbooks", kind: .body, count: 1, body: body))
+            let families = try await workbooks.collect()
+            #expect(value(families, "sigma_document_view_coverage_ratio", ["kind": "workbook"]) == nil)
+            #expect(value(families, "sigma_documents", ["kind": "workbook"]) == nil)
+            #expect(value(try await run.collectors[0].collect(), "sigma_inventory_complete") == 0)
+        }
+    }
 }

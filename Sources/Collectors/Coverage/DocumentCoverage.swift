@@ -56,13 +56,13 @@ struct DocumentCoverage {
             .map { $0.inaccessible(strings) }
         let viewable = inScope - inaccessible.count
         // The inventory must prove it is complete: every in-scope document the monitored
-        // credential lists is in it. If not, its denominators would be too small (a false 1.0 at
-        // worst), so none is published until it holds again.
-        let missing = visibleIds.count - viewable
+        // credential lists is in it, and it skipped no entry. If not, its denominators would be
+        // too small (a false 1.0 at worst), so none is published until it holds again.
+        let missing = visibleIds.count - viewable + context.shared.inventorySkippedEntries(kind)
         if missing > 0 {
             if context.shared.recordInventory(kind, partial: true) {
                 context.logger.warning(
-                    "Inventory partial: documents the monitored credential lists are missing from the inventory; this kind's denominators are not published",
+                    "Inventory partial: it lacks documents the monitored credential lists, or skipped entries it could not read; this kind's denominators are not published",
                     metadata: ["org": "\(context.organization)", "kind": "\(kind.rawValue)", "missing": "\(missing)"])
             }
             context.reports.setDocuments(

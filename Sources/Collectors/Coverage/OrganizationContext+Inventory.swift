@@ -64,16 +64,25 @@ extension OrganizationContext {
             if inventory { query.append(("skipPermissionCheck", "true")) }
             // The naming fields are shown only for what the inventory lists.
             var entry = DocumentEntry.Builder(details: inventory, strings: shared.repeatedStrings)
+            var skipped = 0
             let entries: [DocumentEntry]
             switch kind {
             case .workbook:
                 query.append(("excludeExplorations", "true"))
-                entries = try await reader.listAll(Workbook.self, .workbooks, query: query) { entry($0) }
+                entries = try await reader.listAll(
+                    Workbook.self, .workbooks, query: query, skipped: { skipped += $0 }
+                ) { entry($0) }
             case .dataset:
-                entries = try await reader.listAll(Dataset.self, .datasets, query: query) { entry($0) }
+                entries = try await reader.listAll(
+                    Dataset.self, .datasets, query: query, skipped: { skipped += $0 }
+                ) { entry($0) }
             case .dataModel:
-                entries = try await reader.listAll(DataModel.self, .dataModels, query: query) { entry($0) }
+                entries = try await reader.listAll(
+                    DataModel.self, .dataModels, query: query, skipped: { skipped += $0 }
+                ) { entry($0) }
             }
+            // An inventory that skipped entries is partial: what they were is unknown.
+            if inventory { shared.recordInventory(kind, skippedEntries: skipped) }
             // Duplicates across pages count once; they are rare, so copy the listing only if there are some.
             var seen = Set<DocumentID>(minimumCapacity: entries.count)
             if entries.allSatisfy({ seen.insert($0.id).inserted }) { return entries }

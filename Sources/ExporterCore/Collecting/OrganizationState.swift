@@ -11,6 +11,7 @@ public final class OrganizationState: Sendable {
     let inventory = Mutex<InventoryDecision?>(nil)
     let owner = Mutex<CredentialOwner?>(nil)
     let partialKinds = Mutex<Set<DocumentKind>>([])
+    let skippedEntries = Mutex<[DocumentKind: Int]>([:])
 
     /// `repeatedStringsCapacity`: how many owner ids and URL prefixes are shared at most.
     public init(repeatedStringsCapacity: Int = Int(UInt16.max) + 1) {
@@ -27,6 +28,16 @@ public final class OrganizationState: Sendable {
     /// The kinds whose inventory listing was found partial by their last poll: an in-scope
     /// document the monitored credential lists is missing from it.
     public var partialInventoryKinds: Set<DocumentKind> { partialKinds.withLock { $0 } }
+
+    /// Records how many entries the last inventory listing of `kind` skipped (they lacked an id).
+    public func recordInventory(_ kind: DocumentKind, skippedEntries count: Int) {
+        skippedEntries.withLock { $0[kind] = count }
+    }
+
+    /// How many entries the last inventory listing of `kind` skipped.
+    public func inventorySkippedEntries(_ kind: DocumentKind) -> Int {
+        skippedEntries.withLock { $0[kind] ?? 0 }
+    }
 
     /// Records whether `kind`'s inventory held at its last poll; true when that changed.
     @discardableResult
