@@ -35,12 +35,12 @@ public struct RetryPolicy: Sendable, Equatable {
         return ceiling * fraction
     }
 
-    /// The wait after a 429 on attempt `attempt`: the floor doubled per attempt (2, 4, 8 s by
-    /// default: a burst of a few seconds is ridden out within the attempts), plus up to half of
-    /// it again as jitter, so callers that met one burst together do not return together.
+    /// The wait after a 429 on attempt `attempt`: the floor doubled per attempt, up to `maxDelay`
+    /// (2, 4, 8 s by default: a burst of a few seconds is ridden out within the attempts), plus up
+    /// to half of it again as jitter, so callers that met one burst together do not return together.
     func rateLimitBackoff(afterAttempt attempt: Int) -> Duration {
         let exponent = min(attempt - 1, 10)
-        let base = rateLimitFloor * (1 << exponent)
+        let base = min(rateLimitFloor * (1 << exponent), max(maxDelay, rateLimitFloor))
         return base + base * (Double.random(in: 0...1) / 2)
     }
 }
