@@ -45,6 +45,26 @@ struct LongScanTests {
         }
     }
 
+    @Test func aCancelledPollStopsWaitingForTheScanAtOnce() async throws {
+        try await SimulatorFixture.with { sim in
+            // Two seconds per workbook, two at a time: a scan of about twenty seconds, which a poll
+            // (ten-second interval, five-second request timeout) would wait five seconds for.
+            sim.state.addFault(Fault(endpoint: Self.workbookSources, kind: .latency, latencyMilliseconds: 2000))
+            let run = CoverageRun(
+                sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin, interval: .seconds(10),
+                settings: PollSettings(requestTimeout: .seconds(5), maxConcurrency: 2, maxRequestsPerSecond: 1000))
+            _ = try await run.collectors[0].collect()
+            let connections = try #require(run.collectors.first { $0 is ConnectionsCollector })
+            let poll = Task { _ = try? await connections.collect() }
+            try await Task.sleep(for: .milliseconds(500))  // listed, now waiting for the scan
+            let cancelled = ContinuousClock.now
+            poll.cancel()
+            await poll.value
+            #expect(ContinuousClock.now - cancelled < .seconds(2), "a shutdown would wait for the scan")
+            await connections.stop()
+        }
+    }
+
     @Test func aScanThatMakesNoProgressForTheStallTimeoutStalls() throws {
         var watch = ScanStallWatch()
         let start = ContinuousClock.now

@@ -40,41 +40,67 @@ final class SourceScan: Sendable {
     }
 
     /// The task's result if it ends within `budget`, else nil; nil at once when the caller is
-    /// cancelled. Why not a task group: a group waits for all its children, and a child awaiting
-    /// another task's value cannot be cancelled, so the group would wait for the whole scan.
+    /// cancelled (a shutdown must not wait for a long scan). Why not a task group: a group waits
+    /// for all its children, and a child awaiting another task's value cannot be cancelled, so the
+    /// group would wait for the whole scan.
     static func first(
         of task: Task<SourceGraph.Unresolved, any Error>, within budget: Duration
     ) async -> Result<SourceGraph.Unresolved, any Error>? {
-        let once = Once()
-        return await withCheckedContinuation { continuation in
-            let finish: @Sendable (Result<SourceGraph.Unresolved, any Error>?) -> Void = { outcome in
-                if once.claim() { continuation.resume(returning: outcome) }
+        let race = Race()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let timer = Task {
+                    try? await Task.sleep(for: budget)
+                    race.finish(nil)
+                }
+                race.start(continuation, timer: timer)
+                Task { race.finish(await task.result) }
             }
-            let timer = Task {
-                try? await Task.sleep(for: budget)
-                finish(nil)
-            }
-            Task {
-                let outcome = await task.result
-                timer.cancel()
-                finish(outcome)
-            }
-            if Task.isCancelled {
-                timer.cancel()
-                finish(nil)
-            }
+        } onCancel: {
+            race.finish(nil)
         }
     }
 
-    /// True for the first caller only.
-    final class Once: Sendable {
-        let claimed = Mutex(false)
+    /// Resumes its continuation once, with the first outcome: the scan's, the budget's end, or
+    /// the caller's cancellation (which may come before the continuation exists).
+    final class Race: Sendable {
+        typealias Outcome = Result<SourceGraph.Unresolved, any Error>?
 
-        func claim() -> Bool {
-            claimed.withLock { claimed in
-                defer { claimed = true }
-                return !claimed
+        struct State {
+            var continuation: CheckedContinuation<Outcome, Never>?
+            var timer: Task<Void, Never>?
+            /// Set once finished; an outcome that came before `start` waits here.
+            var outcome: Outcome?
+        }
+
+        let state = Mutex(State())
+
+        func start(_ continuation: CheckedContinuation<Outcome, Never>, timer: Task<Void, Never>) {
+            let early = state.withLock { state -> Outcome? in
+                if let outcome = state.outcome { return outcome }
+                state.continuation = continuation
+                state.timer = timer
+                return nil
             }
+            if let early {
+                timer.cancel()
+                continuation.resume(returning: early)
+            }
+        }
+
+        func finish(_ outcome: Outcome) {
+            let (continuation, timer) = state.withLock {
+                state -> (CheckedContinuation<Outcome, Never>?, Task<Void, Never>?) in
+                guard state.outcome == nil else { return (nil, nil) }
+                state.outcome = .some(outcome)
+                defer {
+                    state.continuation = nil
+                    state.timer = nil
+                }
+                return (state.continuation, state.timer)
+            }
+            timer?.cancel()
+            continuation?.resume(returning: outcome)
         }
     }
 
