@@ -5,7 +5,10 @@ import Synchronization
 
 /// `connections`: which connections the in-scope documents read from (directly, or through the
 /// data models and datasets they read), how many of those the monitored credential can use
-/// (it lists at least one of their paths), and which it cannot (for `/inaccessible`).
+/// (it lists at least one of their paths), and which it cannot (for `/inaccessible`); and the
+/// finer figure below it: of the tables read, how many the credential can use (its listing names
+/// the table's own path), from the same listing and the table lookups already cached, so no
+/// request per table in steady state.
 ///
 /// Sources are read with the inventory credential (the monitored one gets 403 on exactly the
 /// documents it cannot see); without an inventory, with the monitored credential over the
@@ -31,7 +34,7 @@ public final class ConnectionsCollector: Collector {
         let inventoryReader = context.inventoryReader(decision)
         let reader = inventoryReader ?? context.client
         // Independent of the documents: read meanwhile.
-        async let usableConnections = usableConnections(interval: interval)
+        async let listedPaths = usablePaths(interval: interval)
 
         // Every document the reader lists (for versions of referenced documents), and the roots:
         // the in-scope ones whose connections count. The listings stay shared, not copied.
@@ -63,7 +66,8 @@ public final class ConnectionsCollector: Collector {
         publish(unresolved, listings: listings)
         let unresolvedFamilies = families(unresolved)
 
-        let usable = try await usableConnections
+        let usablePaths = try await listedPaths
+        let usable = usablePaths.connections
         // One pass over the roots: which connections are used, and who reads the unusable ones.
         var used: Set<String> = []
         var readers: [String: (count: Int, some: [InaccessibleConnection.User])] = [:]
@@ -81,6 +85,9 @@ public final class ConnectionsCollector: Collector {
         let org = [Label("org", context.organization)]
         let owner = context.shared.credentialOwner?.displayName
         let usableUsed = used.intersection(usable)
+        let tables = graph.tables(readBy: roots, usable: usablePaths.tables)
+        let usableTables = MetricFamily.gauge(
+            "sigma_tables_usable", help: Help.tablesUsable, [Series(org, Double(tables.usable))])
 
         // The inventory must hold every in-scope document the monitored credential lists (see
         // DocumentCoverage): over a partial one, "used" would be too small.
@@ -100,8 +107,10 @@ public final class ConnectionsCollector: Collector {
             context.reports.setConnections(
                 nil, organization: context.organization, inventoryComplete: false, owner: owner, now: context.now())
             return completed(
-                [.gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))])]
-                    + unresolvedFamilies)
+                [
+                    .gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))]),
+                    usableTables,
+                ] + unresolvedFamilies)
         }
         let inaccessible = used.subtracting(usable)
         context.reports.setConnections(
@@ -116,16 +125,31 @@ public final class ConnectionsCollector: Collector {
                     "sigma_connections_inaccessible", help: Help.inaccessible, [Series(org, Double(inaccessible.count))]
                 ),
                 .gauge("sigma_connection_use_coverage_ratio", help: Help.ratio, [Series(org, ratio)]),
+                .gauge("sigma_tables_used", help: Help.tablesUsed, [Series(org, Double(tables.read))]),
+                usableTables,
             ] + unresolvedFamilies)
     }
 
-    /// Connections the monitored credential lists at least one path of.
-    func usableConnections(interval: Duration) async throws -> Set<String> {
+    /// What the monitored credential lists in `GET /v2/connections/paths`.
+    struct UsablePaths: Sendable {
+        /// Connections it lists at least one path of.
+        var connections: Set<String> = []
+        /// Every listed path that can be compared exactly.
+        var tables: Set<TableLocation> = []
+    }
+
+    /// The connections and tables the monitored credential can use.
+    func usablePaths(interval: Duration) async throws -> UsablePaths {
         let client = context.client
         return try await context.shared.listings.value(
             "connection-paths|monitored", maxAge: interval / 2, asker: Self.name
         ) {
-            Set(try await client.listAll(ConnectionPath.self, .connectionPaths).map(\.connectionId))
+            var usable = UsablePaths()
+            for entry in try await client.listAll(ConnectionPath.self, .connectionPaths) {
+                let connection = usable.connections.insert(entry.connectionId).memberAfterInsert
+                if let path = entry.path { usable.tables.insert(TableLocation(connection: connection, path: path)) }
+            }
+            return usable
         }
     }
 
@@ -241,6 +265,10 @@ public final class ConnectionsCollector: Collector {
             "Connections the documents read from that the credential's owner cannot use (listed at /inaccessible); absent without an inventory. Cached, see sigma_collector_interval_seconds."
         static let ratio =
             "Share of the connections the documents read from that the credential's owner can use (usable / used, 1 when there are none); absent without an inventory. Cached, see sigma_collector_interval_seconds."
+        static let tablesUsed =
+            "Distinct tables the documents read from, directly or through data models and datasets (GET /v2/connections/paths/{id} of each, once); absent without an inventory. Cached, see sigma_collector_interval_seconds."
+        static let tablesUsable =
+            "Of the tables the documents read from, those the credential's owner can use: GET /v2/connections/paths lists the table's own path in its connection (a table whose path is unknown, or listed only through a schema or database, does not count). Cached, see sigma_collector_interval_seconds."
         static let progress =
             "How far the scan of every document's sources has got (0-1); a scan may span many polls (the first of a large organisation takes hours), and until the first completes the connection series are absent. 1 once complete."
         static let unresolvedDocuments =

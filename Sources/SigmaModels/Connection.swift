@@ -17,22 +17,42 @@ public struct Connection: Decodable, Sendable, Equatable {
 
 /// One entry of `GET /v2/connections/paths`: a path the caller may use.
 ///
-/// Only the connection is read: the path's items are typed "any" in Sigma's OpenAPI document, and
-/// which connection a path belongs to is all "usable" needs.
+/// The path is kept only when it can be compared exactly (see ``WarehousePath``); the entry still
+/// counts for its connection without one.
 public struct ConnectionPath: Decodable, Sendable, Equatable {
     public var connectionId: String
+    public var path: WarehousePath?
 
-    public init(connectionId: String) {
+    public init(connectionId: String, path: WarehousePath? = nil) {
         self.connectionId = connectionId
+        self.path = path
+    }
+
+    enum CodingKeys: String, CodingKey { case connectionId, path }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        connectionId = try container.decode(String.self, forKey: .connectionId)
+        path = try? container.decodeIfPresent(WarehousePath.self, forKey: .path)
     }
 }
 
-/// The body of `GET /v2/connections/paths/{inodeId}`: which connection a table belongs to (its
-/// `path`, typed "any", is not read).
+/// The body of `GET /v2/connections/paths/{inodeId}`: which connection a table belongs to, and
+/// where in it (nil when the path cannot be compared exactly).
 public struct TablePath: Decodable, Sendable, Equatable {
     public var connectionId: String
+    public var path: WarehousePath?
 
-    public init(connectionId: String) {
+    public init(connectionId: String, path: WarehousePath? = nil) {
         self.connectionId = connectionId
+        self.path = path
+    }
+
+    enum CodingKeys: String, CodingKey { case connectionId, path }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        connectionId = try container.decode(String.self, forKey: .connectionId)
+        path = try? container.decodeIfPresent(WarehousePath.self, forKey: .path)
     }
 }

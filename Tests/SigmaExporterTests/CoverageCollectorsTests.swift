@@ -101,11 +101,20 @@ struct CoverageCollectorsTests {
                 value(families, "sigma_connections_inaccessible") == Double(used.count - usable.count),
                 sourceLocation: sourceLocation)
             #expect(value(families, "sigma_inventory_complete") == 1, sourceLocation: sourceLocation)
+            let tables = oracle.tablesUsed
+            #expect(value(families, "sigma_tables_used") == Double(tables.count), sourceLocation: sourceLocation)
+            #expect(
+                value(families, "sigma_tables_usable") == Double(tables.intersection(oracle.usableTables).count),
+                sourceLocation: sourceLocation)
         } else {
             #expect(
                 value(families, "sigma_connections_usable") == Double(oracle.usableWithoutInventory.count),
                 sourceLocation: sourceLocation)
+            #expect(
+                value(families, "sigma_tables_usable") == Double(oracle.usableTablesWithoutInventory.count),
+                sourceLocation: sourceLocation)
             #expect(value(families, "sigma_connections_used") == nil, sourceLocation: sourceLocation)
+            #expect(value(families, "sigma_tables_used") == nil, sourceLocation: sourceLocation)
             #expect(value(families, "sigma_connection_use_coverage_ratio") == nil, sourceLocation: sourceLocation)
             #expect(value(families, "sigma_inventory_complete") == 0, sourceLocation: sourceLocation)
         }
@@ -120,6 +129,11 @@ struct CoverageCollectorsTests {
             #expect(oracle.documents(.workbook).count > 2000)
             #expect(oracle.documents(.workbook).count > oracle.viewable(.workbook).count)
             #expect(oracle.used.count > oracle.used.intersection(oracle.usable).count)
+            // Grants on single tables: usable connections hold tables the crawler cannot use.
+            let tablesOfUsableConnections = oracle.tablesUsed.filter { inode in
+                sim.state.access.table(inode).map { oracle.usable.contains($0.connection.connectionId) } ?? false
+            }
+            #expect(tablesOfUsableConnections.count > oracle.tablesUsed.intersection(oracle.usableTables).count)
             expectMatches(families, oracle, inventory: true)
             // The report lists exactly the inaccessible documents.
             let report = try #require(run.context.reports.report(for: "acme"))

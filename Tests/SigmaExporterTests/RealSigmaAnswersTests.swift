@@ -248,6 +248,11 @@ struct RealSigmaAnswersTests {
             let ratio = try #require(value(families, "sigma_connection_use_coverage_ratio"))
             #expect(ratio < 1)
             #expect((value(families, "sigma_connections_inaccessible") ?? 0) >= 1)
+            // Path items that are not strings still compare, both answers giving the same items.
+            #expect(value(families, "sigma_tables_used") == Double(oracle.tablesUsed.count))
+            let usableTables = oracle.tablesUsed.intersection(oracle.usableTables)
+            #expect(!usableTables.isEmpty)
+            #expect(value(families, "sigma_tables_usable") == Double(usableTables.count))
         }
     }
 

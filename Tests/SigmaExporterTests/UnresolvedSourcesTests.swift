@@ -47,6 +47,84 @@ struct UnresolvedSourcesTests {
         }
     }
 
+    @Test func aDocumentSigmaAlwaysFailsIsAskedEveryPassAloneAndTheRestIsRead() async throws {
+        try await SimulatorFixture.with { sim in
+            let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            let workbook = try #require(oracle.documents(.workbook).first)
+            sim.state.addFault(Fault(endpoint: Self.workbookSources, kind: .status, status: 500, ids: [workbook.id]))
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            let collector = try connections(run)
+            for pass in 1...3 {
+                sim.state.resetRequestCounts()
+                let families = pass == 1 ? try await run.poll() : try await collector.collect()
+                #expect(
+                    value(families, "sigma_documents_unresolved", ["kind": "workbook", "reason": "server_error"]) == 1)
+                #expect(value(families, "sigma_connection_use_coverage_ratio") != nil)  // the pass did not fail
+                let asked = sim.state.requestCounts[Self.workbookSources] ?? 0
+                if pass == 1 {
+                    #expect(asked == oracle.documents(.workbook).count)
+                } else {
+                    #expect(asked == 1)
+                }
+            }
+            let report = try #require(run.context.reports.report(for: "acme"))
+            #expect(report.unreadable.map(\.id) == [workbook.id])
+        }
+    }
+
+    @Test func anAdminRefusedOutsideItsWorkspacesCountsThoseDocumentsForbidden() async throws {
+        try await SimulatorFixture.with { sim in
+            var behaviour = SimBehaviour()
+            behaviour.adminsRefusedOutsideTheirWorkspaces = true
+            sim.state.behaviour = behaviour
+            // A workspace the admin never joined, shared with the crawler, with a workbook in it.
+            sim.state.update { organization in
+                organization.folders.append(
+                    SimFolder(id: "ws-closed", urlId: "WsClosed000000000001", name: "Closed", kind: .workspace))
+                organization.grants.append(
+                    SimGrant(
+                        grantId: "grant-closed", inodeId: "ws-closed", memberId: DemoOrganization.crawlerId,
+                        permission: "view"))
+                organization.documents.append(
+                    SimDocument(
+                        id: "c0ffee00-0000-4000-8000-00000000c105", urlId: "ClosedWorkbook000001", kind: .workbook,
+                        name: "Closed", folderId: "ws-closed", ownerId: DemoOrganization.crawlerId,
+                        createdAt: "2025-01-15T09:30:00.000Z", updatedAt: "2025-01-15T09:30:00.000Z"))
+            }
+            // What the admin cannot read, from the model: reached from the in-scope documents, not
+            // followed further.
+            let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            let access = sim.state.access
+            var refused: Set<String> = []
+            var visited: Set<String> = []
+            func visit(_ document: SimDocument) {
+                guard visited.insert(document.id).inserted else { return }
+                guard access.canRead(document, as: oracle.admin, adminsNeedMembership: true) else {
+                    refused.insert(document.id)
+                    return
+                }
+                for source in document.sources where source.kind == .dataModel || source.kind == .dataset {
+                    access.document(source.id).map(visit)
+                }
+            }
+            oracle.inScope.forEach(visit)
+            #expect(refused.contains("c0ffee00-0000-4000-8000-00000000c105"))
+
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            let families = try await run.poll()
+            let forbidden = SimDocument.Kind.allCases.map { kind in
+                value(
+                    families, "sigma_documents_unresolved",
+                    ["kind": kind == .dataModel ? "data_model" : kind.rawValue, "reason": "forbidden"]) ?? -1
+            }
+            #expect(forbidden.reduce(0, +) == Double(refused.count))
+            let report = try #require(run.context.reports.report(for: "acme"))
+            #expect(Set(report.unreadable.map(\.id)) == refused)
+            #expect(report.unreadable.allSatisfy { $0.reason == "forbidden" })
+            #expect(value(families, "sigma_connection_use_coverage_ratio") != nil)
+        }
+    }
+
     @Test func aForbiddenDocumentIsAskedAgainAFewPassesLaterNotForEver() async throws {
         try await SimulatorFixture.with { sim in
             let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)

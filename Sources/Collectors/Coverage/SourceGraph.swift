@@ -28,10 +28,12 @@ final class SourceGraph: Sendable {
         case connection(String)
     }
 
-    /// A table's connection, or nil while Sigma says the reader may not see the table (then
-    /// asked again from `recheckPass`).
+    /// A table's connection and its path in it, or nil while Sigma says the reader may not see
+    /// the table (then asked again from `recheckPass`).
     struct TableEntry {
         var connection: String?
+        /// Nil when Sigma's path could not be compared exactly (see ``WarehousePath``).
+        var path: WarehousePath?
         var recheckPass: UInt32 = 0
     }
 
@@ -290,13 +292,13 @@ final class SourceGraph: Sendable {
         }
         guard claimed else { return }
         do {
-            let connection = try await Self.connection(ofTable: inode, reader: reader)
+            let location = try await Self.location(ofTable: inode, reader: reader)
             tables.withLock { tables in
                 tables.pending.remove(inode)
                 tables.failures[inode] = nil
                 tables.connections[inode] = TableEntry(
-                    connection: connection.map { tables.connectionIds($0) },
-                    recheckPass: connection == nil ? Self.recheckPass(inode, after: pass) : 0)
+                    connection: location.map { tables.connectionIds($0.connectionId) }, path: location?.path,
+                    recheckPass: location == nil ? Self.recheckPass(inode, after: pass) : 0)
             }
             try count(nil)
         } catch let error as SigmaError {
@@ -348,6 +350,41 @@ final class SourceGraph: Sendable {
         }
     }
 
+    /// How many distinct tables the roots read, directly or through the data models and datasets
+    /// they read, and how many of those are at a location in `usable`. A table whose lookup never
+    /// answered, that the reader may not see, or whose path cannot be compared counts as read and
+    /// never as usable: an unknown is never coverage.
+    func tables(readBy roots: some Sequence<DocumentEntry>, usable: Set<TableLocation>) -> (read: Int, usable: Int) {
+        let store = self.store.withLock { $0 }
+        let tableEntries = tables.withLock { $0.connections }
+        var tables: Set<DocumentID> = []
+        var visited: Set<DocumentID> = []
+        var stack: [DocumentID] = []
+        for root in roots {
+            // Workbooks are read by nothing, so only the documents others read need a visited mark.
+            guard root.kind == .workbook || visited.insert(root.id).inserted else { continue }
+            stack.append(root.id)
+            while let id = stack.popLast() {
+                guard let node = store[id] else { continue }
+                for source in store.sources(of: node) {
+                    switch source {
+                    case .table(let inode): tables.insert(inode)
+                    case .dataModel(let child), .dataset(let child):
+                        if visited.insert(child).inserted { stack.append(child) }
+                    case .connection: break
+                    }
+                }
+            }
+        }
+        let usableCount = tables.count { inode in
+            guard let entry = tableEntries[inode], let connection = entry.connection, let path = entry.path else {
+                return false
+            }
+            return usable.contains(TableLocation(connection: connection, path: path))
+        }
+        return (tables.count, usableCount)
+    }
+
     /// One document's sources; nil when Sigma's own 404 says it is gone meanwhile. Anything else
     /// throws: Sigma's 403 (the reader may not read it) and other failures of this document are
     /// told apart from a refused credential by the caller (``UnresolvedReason``).
@@ -370,11 +407,12 @@ final class SourceGraph: Sendable {
         }
     }
 
-    /// The connection a table belongs to, or nil when Sigma says the reader may not see it.
-    static func connection(ofTable inode: DocumentID, reader: SigmaClient) async throws -> String? {
+    /// The connection a table belongs to and its path there, or nil when Sigma says the reader may
+    /// not see it.
+    static func location(ofTable inode: DocumentID, reader: SigmaClient) async throws -> TablePath? {
         let endpoint = Endpoint.tablePath(inode.description)
         do {
-            return try await reader.get(TablePath.self, endpoint).connectionId
+            return try await reader.get(TablePath.self, endpoint)
         } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
             return nil
         }

@@ -1,7 +1,8 @@
 /// A misbehaviour the control surface injects into the simulated API.
 ///
-/// Matched per route template (`/v2/workbooks`) or `*` for every route; applied to the next
-/// `count` matching requests, or until cleared when `count` is nil.
+/// Matched per route template (`/v2/workbooks`) or `*` for every route, and optionally to chosen
+/// ids only (one document's sources, one table's lookup); applied to the next `count` matching
+/// requests, or until cleared when `count` is nil.
 public struct Fault: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable {
         /// Answer with `status` (and `Retry-After` when given) instead of the real response.
@@ -38,11 +39,14 @@ public struct Fault: Sendable, Equatable, Codable {
     /// fault", and Sigma's code for the status), e.g. a 401 "Please try again later".
     public var message: String?
     public var code: String?
+    /// Applies only to requests whose path names one of these ids (a document's or a table's
+    /// inode id, as a whole path segment): Sigma failing on single documents. Every id when nil.
+    public var ids: [String]?
 
     public init(
         endpoint: String, kind: Kind, status: Int? = nil, retryAfter: String? = nil, latencyMilliseconds: Int? = nil,
         count: Int? = nil, probability: Double? = nil, body: String? = nil, message: String? = nil,
-        code: String? = nil
+        code: String? = nil, ids: [String]? = nil
     ) {
         self.endpoint = endpoint
         self.kind = kind
@@ -54,5 +58,13 @@ public struct Fault: Sendable, Equatable, Codable {
         self.body = body
         self.message = message
         self.code = code
+        self.ids = ids
+    }
+
+    /// Whether this fault applies to a request of route template `endpoint` at `path`.
+    func matches(endpoint: String, path: String) -> Bool {
+        guard self.endpoint == endpoint || self.endpoint == "*" else { return false }
+        guard let ids else { return true }
+        return path.split(separator: "/").contains { ids.contains(String($0)) }
     }
 }

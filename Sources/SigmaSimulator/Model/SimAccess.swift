@@ -134,9 +134,10 @@ public final class SimAccess: Sendable {
         return indices.map { organization.documents[$0] }
     }
 
-    /// Whether `member` may read a document's sources and lineage.
-    public func canRead(_ document: SimDocument, as member: SimMember) -> Bool {
-        member.isAdmin || permission(of: member, on: document) != nil
+    /// Whether `member` may read a document's sources and lineage: an Admin reads every document,
+    /// unless `adminsNeedMembership` (then, like anyone, only those it holds a permission on).
+    public func canRead(_ document: SimDocument, as member: SimMember, adminsNeedMembership: Bool = false) -> Bool {
+        (member.isAdmin && !adminsNeedMembership) || permission(of: member, on: document) != nil
     }
 
     // MARK: - Connections

@@ -6,7 +6,7 @@
 /// test can show the exporter survives it without a false verdict.
 public struct SimBehaviour: Sendable, Equatable, Codable {
     /// `GET /v2/datasets` entries without `path` and `owner`; `GET /v2/connections/paths` entries
-    /// whose `path` has a non-string item (the document types items as "any").
+    /// and table lookups whose `path` has a non-string item (the document types items as "any").
     public var sparseListings = false
     /// Custom SQL sources without `connectionId` (as for a caller that cannot see the connection).
     public var customSQLWithoutConnectionId = false
@@ -18,12 +18,16 @@ public struct SimBehaviour: Sendable, Equatable, Codable {
     /// `excludeExplorations` applies only together with an effective `skipPermissionCheck`, as the
     /// OpenAPI text of `listWorkbooks` says; otherwise it is ignored.
     public var excludeExplorationsNeedsSkipPermissionCheck = false
+    /// An Admin gets 403 on the sources and lineage of documents it holds no permission on
+    /// (workspaces it never joined), as seen from some organisations, though it lists them.
+    public var adminsRefusedOutsideTheirWorkspaces = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case sparseListings, customSQLWithoutConnectionId, deactivatedMembersNotFound,
-            refreshNeedsClientCredentials, excludeExplorationsNeedsSkipPermissionCheck
+            refreshNeedsClientCredentials, excludeExplorationsNeedsSkipPermissionCheck,
+            adminsRefusedOutsideTheirWorkspaces
     }
 
     /// Every field optional, so the control surface can turn one switch without naming the rest.
@@ -35,5 +39,6 @@ public struct SimBehaviour: Sendable, Equatable, Codable {
         deactivatedMembersNotFound = try flag(.deactivatedMembersNotFound)
         refreshNeedsClientCredentials = try flag(.refreshNeedsClientCredentials)
         excludeExplorationsNeedsSkipPermissionCheck = try flag(.excludeExplorationsNeedsSkipPermissionCheck)
+        adminsRefusedOutsideTheirWorkspaces = try flag(.adminsRefusedOutsideTheirWorkspaces)
     }
 }

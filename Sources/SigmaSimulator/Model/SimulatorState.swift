@@ -233,12 +233,12 @@ public final class SimulatorState: Sendable {
     }
 
     /// Counts a request and takes the first fault that matches it (consuming one of its count).
-    func arrive(endpoint: String) -> Fault? {
+    func arrive(endpoint: String, path: String) -> Fault? {
         state.withLock { state in
             state.requestCounts[endpoint, default: 0] += 1
             guard
                 let index = state.faults.firstIndex(where: { fault in
-                    (fault.endpoint == endpoint || fault.endpoint == "*")
+                    fault.matches(endpoint: endpoint, path: path)
                         && (fault.probability.map { Double.random(in: 0..<1) < $0 } ?? true)
                 })
             else {

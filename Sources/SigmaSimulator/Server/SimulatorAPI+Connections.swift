@@ -47,6 +47,14 @@ extension SimulatorAPI {
                         $0.1.inodeId == inodeId
                     }
                 guard usable else { return forbidden() }
+                if state.behaviour.sparseListings {
+                    // The same path as the listing gives it, a number among its items.
+                    return SimResponse.json(
+                        JSONValue.object([
+                            ("connectionId", .string(found.connection.connectionId)),
+                            ("path", .array(found.table.path.map { JSONValue.string($0) } + [.number(0)])),
+                        ]))
+                }
                 return SimResponse.json(
                     TablePathBody(connectionId: found.connection.connectionId, path: found.table.path))
             }

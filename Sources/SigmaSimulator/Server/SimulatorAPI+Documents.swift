@@ -34,7 +34,7 @@ extension SimulatorAPI {
         // Workbook and dataset sources: a bare array, no envelope, no paging.
         router.get("/v2/workbooks/:id/sources") { request, context in
             try await authorized("/v2/workbooks/{workbookId}/sources", request, state) { caller, access in
-                readable(context.parameters.get("id"), .workbook, caller, access) { document in
+                readable(context.parameters.get("id"), .workbook, caller, access, state) { document in
                     let named = !state.behaviour.customSQLWithoutConnectionId
                     return SimResponse.json(
                         JSONValue.array(document.sources.map { workbookSource($0, access, namingConnections: named) }))
@@ -43,7 +43,7 @@ extension SimulatorAPI {
         }
         router.get("/v2/datasets/:id/sources") { request, context in
             try await authorized("/v2/datasets/{datasetId}/sources", request, state) { caller, access in
-                readable(context.parameters.get("id"), .dataset, caller, access) { document in
+                readable(context.parameters.get("id"), .dataset, caller, access, state) { document in
                     let sources = document.sources.filter { $0.kind == .dataset || $0.kind == .table }
                     return SimResponse.json(
                         JSONValue.array(
@@ -55,7 +55,7 @@ extension SimulatorAPI {
         // Data model sources: pageToken/pageSize paging, the token absent on the last page.
         router.get("/v2/dataModels/:id/sources") { request, context in
             try await authorized("/v2/dataModels/{dataModelId}/sources", request, state) { caller, access in
-                readable(context.parameters.get("id"), .dataModel, caller, access) { document in
+                readable(context.parameters.get("id"), .dataModel, caller, access, state) { document in
                     let query = request.uri.queryParameters
                     let size = query.get("pageSize").flatMap(Int.init) ?? 50
                     guard (1...1000).contains(size) else {
@@ -93,7 +93,7 @@ extension SimulatorAPI {
         ] {
             router.get(RouterPath(path)) { request, context in
                 try await authorized(template, request, state) { caller, access in
-                    readable(context.parameters.get("id"), kind, caller, access) { document in
+                    readable(context.parameters.get("id"), kind, caller, access, state) { document in
                         paged(lineage(of: document, access), request: request, total: true)
                     }
                 }
@@ -102,15 +102,19 @@ extension SimulatorAPI {
     }
 
     /// Runs `body` for a document of `kind` the caller may read: 404 for an unknown id, 403 for
-    /// one that exists but is not shared with the caller.
+    /// one that exists but is not shared with the caller (nor, with
+    /// ``SimBehaviour/adminsRefusedOutsideTheirWorkspaces``, with an Admin caller).
     static func readable(
         _ id: String?, _ kind: SimDocument.Kind, _ caller: SimMember, _ access: SimAccess,
-        _ body: (SimDocument) -> SimReply
+        _ state: SimulatorState, _ body: (SimDocument) -> SimReply
     ) -> SimReply {
         guard let id, let document = access.document(id), document.kind == kind else {
             return notFound(kind.displayName)
         }
-        guard access.canRead(document, as: caller) else { return forbidden() }
+        let adminsNeedMembership = state.behaviour.adminsRefusedOutsideTheirWorkspaces
+        guard access.canRead(document, as: caller, adminsNeedMembership: adminsNeedMembership) else {
+            return forbidden()
+        }
         return body(document)
     }
 

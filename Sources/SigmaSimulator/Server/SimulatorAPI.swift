@@ -11,7 +11,7 @@ public enum SimulatorAPI {
     public static func build(state: SimulatorState) -> Router<BasicRequestContext> {
         let router = Router()
         router.post("/v2/auth/token") { request, _ in
-            try await guarded("/v2/auth/token", state) {
+            try await guarded("/v2/auth/token", path: request.uri.path, state) {
                 await token(request, state: state)
             }
         }
@@ -49,11 +49,11 @@ public enum SimulatorAPI {
 
     /// Counts the request and applies a matching fault before running `body`.
     static func guarded(
-        _ endpoint: String, _ state: SimulatorState, _ body: () async throws -> SimReply
+        _ endpoint: String, path: String, _ state: SimulatorState, _ body: () async throws -> SimReply
     )
         async throws -> SimReply
     {
-        guard let fault = state.arrive(endpoint: endpoint) else { return try await body() }
+        guard let fault = state.arrive(endpoint: endpoint, path: path) else { return try await body() }
         switch fault.kind {
         case .latency:
             try await injectedWait(.milliseconds(fault.latencyMilliseconds ?? 0))
@@ -104,7 +104,7 @@ public enum SimulatorAPI {
         _ endpoint: String, _ request: Request, _ state: SimulatorState,
         _ body: (SimMember, SimAccess) async throws -> SimReply
     ) async throws -> SimReply {
-        try await guarded(endpoint, state) {
+        try await guarded(endpoint, path: request.uri.path, state) {
             guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
                 let caller: (member: SimMember, clientId: String) = state.caller(
                     bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))

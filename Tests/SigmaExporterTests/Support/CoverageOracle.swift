@@ -33,17 +33,17 @@ struct CoverageOracle {
         documents(kind).filter { access.permission(of: monitored, on: $0) != nil }
     }
 
-    /// Connections the roots read, following data models and datasets; `reader` limits what can be followed.
-    func connections(of roots: [SimDocument], reader: SimMember) -> Set<String> {
-        var result: Set<String> = []
+    /// Every source the roots read, following data models and datasets; `reader` limits what can
+    /// be followed.
+    func sources(of roots: [SimDocument], reader: SimMember) -> [SimSource] {
+        var result: [SimSource] = []
         var visited: Set<String> = []
         func visit(_ document: SimDocument) {
             guard visited.insert(document.id).inserted, access.canRead(document, as: reader) else { return }
             for source in document.sources {
-                switch source.kind {
-                case .customSQL: result.insert(source.id)
-                case .table: if let table = access.table(source.id) { result.insert(table.connection.connectionId) }
-                case .dataModel, .dataset: if let next = access.document(source.id) { visit(next) }
+                result.append(source)
+                if source.kind == .dataModel || source.kind == .dataset, let next = access.document(source.id) {
+                    visit(next)
                 }
             }
         }
@@ -51,16 +51,46 @@ struct CoverageOracle {
         return result
     }
 
+    /// Connections the roots read, following data models and datasets; `reader` limits what can be followed.
+    func connections(of roots: [SimDocument], reader: SimMember) -> Set<String> {
+        var result: Set<String> = []
+        for source in sources(of: roots, reader: reader) {
+            switch source.kind {
+            case .customSQL: result.insert(source.id)
+            case .table: if let table = access.table(source.id) { result.insert(table.connection.connectionId) }
+            case .dataModel, .dataset: break
+            }
+        }
+        return result
+    }
+
+    /// Table inode ids the roots read, following data models and datasets.
+    func tables(of roots: [SimDocument], reader: SimMember) -> Set<String> {
+        Set(sources(of: roots, reader: reader).filter { $0.kind == .table && access.table($0.id) != nil }.map(\.id))
+    }
+
+    var admin: SimMember { access.organization.members.first(where: \.isAdmin)! }
+
+    var inScope: [SimDocument] { SimDocument.Kind.allCases.flatMap(documents) }
+
     var usable: Set<String> { Set(access.usableTables(for: monitored).map { $0.0.connectionId }) }
 
+    /// Table inode ids the monitored credential's listing names.
+    var usableTables: Set<String> { Set(access.usableTables(for: monitored).map { $0.1.inodeId }) }
+
     /// Used connections (over every in-scope document, read by an admin).
-    var used: Set<String> {
-        let admin = access.organization.members.first(where: \.isAdmin)!
-        return connections(of: SimDocument.Kind.allCases.flatMap(documents), reader: admin)
-    }
+    var used: Set<String> { connections(of: inScope, reader: admin) }
+
+    /// Tables read (over every in-scope document, read by an admin).
+    var tablesUsed: Set<String> { tables(of: inScope, reader: admin) }
 
     /// Without an inventory: the connections of the documents the monitored credential can view.
     var usableWithoutInventory: Set<String> {
         connections(of: SimDocument.Kind.allCases.flatMap(viewable), reader: monitored).intersection(usable)
+    }
+
+    /// Without an inventory: the tables of the documents the monitored credential can view.
+    var usableTablesWithoutInventory: Set<String> {
+        tables(of: SimDocument.Kind.allCases.flatMap(viewable), reader: monitored).intersection(usableTables)
     }
 }
