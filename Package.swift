@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
     ],
     targets: [
+        // The version, revision, build date and compiler, stamped at build time by the plugin below.
+        .target(name: "BuildStamp", swiftSettings: swiftSettings, plugins: ["BuildStampPlugin"]),
+        .plugin(name: "BuildStampPlugin", capability: .buildTool(), path: "Plugins/BuildStamp"),
         // Decodable shapes of Sigma's responses; Foundation only, so decoders can be fuzzed cheaply.
         .target(name: "SigmaModels", swiftSettings: swiftSettings),
         // The HTTP client for Sigma: tokens, paging, retries, rate and concurrency caps.
@@ -54,6 +57,7 @@ let package = Package(
         .target(
             name: "ExporterCore",
             dependencies: [
+                "BuildStamp",
                 "ExporterConfig",
                 "SigmaClient",
                 .product(name: "Hummingbird", package: "hummingbird"),

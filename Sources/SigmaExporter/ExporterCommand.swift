@@ -17,6 +17,7 @@ public struct ExporterCommand: AsyncParsableCommand {
             + "\n\nEnvironment (single organisation, when --config.file is not given): SIGMA_CLOUD or SIGMA_BASE_URL, "
             + "SIGMA_CLIENT_ID, SIGMA_CLIENT_SECRET or SIGMA_CLIENT_SECRET_FILE, optionally SIGMA_INVENTORY_CLIENT_ID "
             + "with SIGMA_INVENTORY_CLIENT_SECRET[_FILE], and SIGMA_ORG.",
+        version: BuildInfo.current.versionText,
         subcommands: [HealthcheckCommand.self])
 
     @Option(name: .customLong("config.file"), help: "YAML configuration file (any number of organisations).")
@@ -103,7 +104,7 @@ public struct ExporterCommand: AsyncParsableCommand {
                 FreedMemory.tuneAllocator()
                 return try await ExporterApplication.runMain(options: options)
             case let healthcheck as HealthcheckCommand:
-                return await healthcheck.probe()
+                return await healthcheck.probe(explicit: HealthcheckCommand.namesItsTarget(rest))
             default:
                 var command = parsed
                 try command.run()

@@ -18,8 +18,12 @@ public struct HealthcheckCommand: AsyncParsableCommand {
 
     public init() {}
 
-    /// Runs the probe and returns the exit status.
-    func probe() async -> Int32 {
+    /// Runs the probe and returns the exit status. Unless `explicit` (the probe was given
+    /// `--web.listen-address` or `--web.config.file` itself), it probes the address and scheme of
+    /// the exporter that runs as this container's first process, when there is one: a
+    /// `HEALTHCHECK` then follows the flags the container was started with.
+    func probe(explicit: Bool = true) async -> Int32 {
+        let exporter = explicit ? self.exporter : (Self.containerExporter() ?? self.exporter)
         let address: ListenAddress
         do {
             address = try ListenAddress.parse(exporter.listenAddress)
@@ -58,5 +62,20 @@ public struct HealthcheckCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("unhealthy: \(url): \(error)\n".utf8))
         }
         return 1
+    }
+
+    /// The flags of the exporter running as process 1 (a container's entry point), or nil when
+    /// process 1 is something else (an init, a shell) or its arguments do not parse.
+    static func containerExporter(commandLine path: String = "/proc/1/cmdline") -> ExporterCommand? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let program = arguments.first, program.split(separator: "/").last == "sigma_exporter" else { return nil }
+        guard let (_, rest) = try? CollectorSelection.extract(from: Array(arguments.dropFirst())) else { return nil }
+        return (try? ExporterCommand.parseAsRoot(rest)) as? ExporterCommand
+    }
+
+    /// Whether the probe's own arguments name the address or the web configuration.
+    static func namesItsTarget(_ arguments: [String]) -> Bool {
+        arguments.contains { $0.hasPrefix("--web.listen-address") || $0.hasPrefix("--web.config.file") }
     }
 }

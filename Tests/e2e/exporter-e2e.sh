@@ -33,7 +33,7 @@ assert any(f.name == "sigma_api_requests" and f.type == "counter" for f in famil
 PY
 check "no per-asset label anywhere in /metrics" python3 - "$work/metrics.txt" <<'PY'
 import re, sys
-allowed = {"org", "kind", "collector", "endpoint", "code", "reason", "credential", "le", "version", "revision", "swift_version",
+allowed = {"org", "kind", "collector", "endpoint", "code", "reason", "credential", "le", "version", "revision", "build_date", "swift_version",
            "owner_id", "owner_type", "organization_id", "client_id_suffix"}
 for line in open(sys.argv[1]):
     if line.startswith("#") or "{" not in line:
@@ -53,6 +53,9 @@ assert demo['documents']['total'] > 0 and demo['documents']['items'][0]['url'].s
 check "gzip when asked" bash -c "curl -s -H 'Accept-Encoding: gzip' '$base/metrics' | gunzip | grep -q '^sigma_exporter_build_info'"
 check "landing page links metrics" bash -c "curl -s '$base/' | grep -q 'href=\"/metrics\"'"
 check "healthcheck subcommand: healthy" "$exporter" healthcheck --web.listen-address="127.0.0.1:$port"
+head=$(git rev-parse HEAD)
+check "--version names the version file and the checked-out revision" bash -c "'$exporter' --version | grep -q \"^sigma_exporter, version $(cat VERSION) (revision: $head\""
+check "sigma_exporter_build_info carries the same revision" grep -q "^sigma_exporter_build_info{version=\"$(cat VERSION)\",revision=\"$head" "$work/metrics.txt"
 closed=$(free_port)
 check "healthcheck subcommand: nothing listening exits 1" bash -c "'$exporter' healthcheck --web.listen-address=127.0.0.1:$closed --timeout=2s; [ \$? -eq 1 ]"
 

@@ -25,7 +25,7 @@ enum LandingPage {
             </head><body>
             <h1>Sigma Exporter</h1>
             <p>Watches the Sigma Computing API credential a metadata catalog crawls with.
-            Version \(escape(info.version)) (revision \(escape(info.revision)), Swift \(escape(info.swiftVersion))).</p>
+            Version \(escape(info.version)) (revision \(escape(info.revision)), built \(escape(info.buildDate)), Swift \(escape(info.swiftVersion))).</p>
             <ul>
             <li><a href="\(escape(options.telemetryPath))">Metrics</a></li>
             \(options.inaccessibleReport ? "<li><a href=\"/inaccessible\">What the credential cannot reach</a> (<a href=\"/inaccessible?format=json\">JSON</a>)</li>" : "")

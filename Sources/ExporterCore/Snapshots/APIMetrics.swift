@@ -113,7 +113,7 @@ enum CoreHelp {
     static let collectorLastSuccess = "When this collector last polled successfully; absent until its first success."
     static let collectorInterval = "The configured interval between polls of this collector."
     static let buildInfo =
-        "A metric with a constant value 1, labelled by the exporter's version, revision and Swift version."
+        "A metric with a constant value 1, labelled by the exporter's version, revision, build date and Swift version (as --version prints them)."
     static let reloadSuccessful = "Whether the last configuration (re)load succeeded (1) or failed (0)."
     static let reloadTimestamp = "When the configuration was last loaded successfully."
 }
