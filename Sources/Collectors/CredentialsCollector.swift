@@ -247,6 +247,14 @@ public final class CredentialsCollector: Collector {
                 "sigma_credential_rotation_deadline_timestamp_seconds", help: Help.rotation,
                 one(context.configuration.rotateBefore)),
             .gauge(
+                "sigma_document_view_coverage_target_ratio", help: Help.viewTarget,
+                context.configuration.coverageTargets.documents.sorted { $0.key < $1.key }.map { kind, share in
+                    Series([org, Label("kind", kind)], share)
+                }),
+            .gauge(
+                "sigma_connection_use_coverage_target_ratio", help: Help.useTarget,
+                one(context.configuration.coverageTargets.connections)),
+            .gauge(
                 "sigma_inventory_complete", help: Help.inventoryComplete,
                 flag(mode.isComplete && context.shared.partialInventoryKinds.isEmpty)),
             .gauge(
@@ -270,6 +278,10 @@ public final class CredentialsCollector: Collector {
         static let info =
             "The credential's owner, its account type and organisation (GET /v2/whoami, GET /v2/members/{id}); only the last 6 characters of the client id. Cached, see sigma_collector_interval_seconds."
         static let rotation = "The configured rotate_before deadline for this credential."
+        static let viewTarget =
+            "The configured coverage_targets share of each kind's documents the credential should view; absent when not configured."
+        static let useTarget =
+            "The configured coverage_targets share of the used connections the credential should use; absent when not configured."
         static let inventoryComplete =
             "1 when document and connection totals come from an org-wide inventory (an Admin-owned credential) that holds every document the credential lists, 0 when only the credential's own view is available or the inventory was found partial. Cached, see sigma_collector_interval_seconds."
         static let inventoryValid =

@@ -93,7 +93,7 @@ public struct ConfigFileLoader: YAMLFieldReading {
             node, at: field,
             allowed: [
                 "name", "cloud", "base_url", "client_id", "client_secret", "client_secret_file", "client_secret_env",
-                "rotate_before", "inventory", "scope", "collectors",
+                "rotate_before", "inventory", "scope", "collectors", "coverage_targets",
             ])
         guard let nameNode = fields["name"] else {
             throw ConfigError(source: path, field: "\(field).name", problem: "missing")
@@ -146,7 +146,27 @@ public struct ConfigFileLoader: YAMLFieldReading {
         return OrganizationConfiguration(
             name: name, baseURL: baseURL, credential: credential, inventory: inventory, rotateBefore: rotateBefore,
             scope: try scope(fields["scope"], at: "\(field).scope"),
-            collectors: try collectors(fields["collectors"], at: "\(field).collectors"))
+            collectors: try collectors(fields["collectors"], at: "\(field).collectors"),
+            coverageTargets: try coverageTargets(fields["coverage_targets"], at: "\(field).coverage_targets"))
+    }
+
+    /// `coverage_targets:`, each a share between 0 and 1.
+    func coverageTargets(_ node: Node?, at field: String) throws(ConfigError) -> CoverageTargets {
+        var targets = CoverageTargets()
+        guard let node else { return targets }
+        let fields = try mapping(node, at: field, allowed: Set(CoverageTargets.documentKinds + ["connections"]))
+        for (key, value) in fields {
+            let share = try double(value, at: "\(field).\(key)")
+            guard (0...1).contains(share) else {
+                throw ConfigError(source: path, field: "\(field).\(key)", problem: "must be between 0 and 1")
+            }
+            if key == "connections" {
+                targets.connections = share
+            } else {
+                targets.documents[key] = share
+            }
+        }
+        return targets
     }
 
     /// A client id with exactly one secret source; secrets are never accepted inline.

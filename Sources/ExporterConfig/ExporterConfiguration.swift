@@ -59,6 +59,24 @@ public struct ScopeConfiguration: Sendable, Equatable {
     }
 }
 
+/// Coverage an organisation means to keep, per document kind and for connections; what the alert
+/// rules compare the ratios with (`sigma_…_coverage_target_ratio`). Unset means no target: the
+/// rules then warn only when coverage drops from the level it had, never because an organisation
+/// keeps some documents private on purpose.
+public struct CoverageTargets: Sendable, Equatable {
+    /// By document kind as the `kind` label spells it: `workbook`, `dataset`, `data_model`.
+    public var documents: [String: Double]
+    public var connections: Double?
+
+    public init(documents: [String: Double] = [:], connections: Double? = nil) {
+        self.documents = documents
+        self.connections = connections
+    }
+
+    /// The keys of `coverage_targets:` in the file.
+    public static let documentKinds = ["workbook", "dataset", "data_model"]
+}
+
 /// What the file says of one collector; nil fields fall back to flags and defaults.
 public struct CollectorOverride: Sendable, Equatable {
     public var interval: Duration?
@@ -84,11 +102,13 @@ public struct OrganizationConfiguration: Sendable, Equatable {
     public var scope: ScopeConfiguration
     /// Per-collector settings from the file, by collector name.
     public var collectors: [String: CollectorOverride]
+    public var coverageTargets: CoverageTargets
 
     public init(
         name: String, baseURL: String, credential: CredentialConfiguration,
         inventory: CredentialConfiguration? = nil, rotateBefore: Double? = nil,
-        scope: ScopeConfiguration = ScopeConfiguration(), collectors: [String: CollectorOverride] = [:]
+        scope: ScopeConfiguration = ScopeConfiguration(), collectors: [String: CollectorOverride] = [:],
+        coverageTargets: CoverageTargets = CoverageTargets()
     ) {
         self.name = name
         self.baseURL = baseURL
@@ -97,5 +117,6 @@ public struct OrganizationConfiguration: Sendable, Equatable {
         self.rotateBefore = rotateBefore
         self.scope = scope
         self.collectors = collectors
+        self.coverageTargets = coverageTargets
     }
 }

@@ -31,7 +31,9 @@ public struct ExporterCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("web.config.file"),
-        help: "Web configuration file (exporter-toolkit format): TLS and basic auth for every endpoint but /-/healthy.")
+        help:
+            "Web configuration file (exporter-toolkit format): TLS and basic auth for every endpoint but /-/healthy and /-/ready."
+    )
     var webConfigFile: String?
 
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable POST /-/reload.")

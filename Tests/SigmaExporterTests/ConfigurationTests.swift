@@ -57,8 +57,12 @@ struct ConfigurationTests {
                 collectors:
                   credentials: {interval: 1m}
                   workbooks: {interval: 15m, enabled: false}
+                coverage_targets: {workbook: 0.95, data_model: 1, connections: 0.9}
             """)
         let organization = try #require(configuration.organizations.first)
+        #expect(
+            organization.coverageTargets
+                == CoverageTargets(documents: ["workbook": 0.95, "data_model": 1], connections: 0.9))
         #expect(organization.name == "acme")
         #expect(organization.baseURL == "https://aws-api.sigmacomputing.com")
         #expect(organization.credential.clientSecret.exposedValue == "s3cr3t-crawler")  // newline stripped
@@ -139,6 +143,14 @@ struct ConfigurationTests {
         (
             "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, rotate_before: 2027-02-30}",
             "organizations[0].rotate_before", "not a date"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, coverage_targets: {workbook: 95}}",
+            "organizations[0].coverage_targets.workbook", "between 0 and 1"
+        ),
+        (
+            "organizations:\n  - {name: a, cloud: gcp, client_id: x, client_secret_file: /run/secrets/crawler, coverage_targets: {workbooks: 0.9}}",
+            "organizations[0].coverage_targets.workbooks", "unknown"
         ),
     ])
     func namesTheFieldOfEveryFileError(yaml: String, field: String, problem: String) throws {

@@ -12,11 +12,13 @@ struct CredentialsCollectorTests {
 
     func collector(
         _ sim: SimulatorFixture, credential: CredentialConfiguration = SimulatorFixture.crawler,
-        inventory: CredentialConfiguration? = SimulatorFixture.admin, rotateBefore: Double? = nil
+        inventory: CredentialConfiguration? = SimulatorFixture.admin, rotateBefore: Double? = nil,
+        coverageTargets: CoverageTargets = CoverageTargets()
     ) -> CredentialsCollector {
         let organization = OrganizationConfiguration(
-            name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory, rotateBefore: rotateBefore
-        )
+            name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory,
+            rotateBefore: rotateBefore,
+            coverageTargets: coverageTargets)
         return CredentialsCollector(
             context: OrganizationContext(
                 configuration: organization, client: sim.client(credential),
@@ -25,6 +27,22 @@ struct CredentialsCollectorTests {
     }
 
     static let wallClock: Set<String> = ["sigma_access_token_expiration_timestamp_seconds"]
+
+    @Test func publishesTheConfiguredCoverageTargetsAndNothingWhenUnset() async throws {
+        try await SimulatorFixture.with { sim in
+            let targets = CoverageTargets(documents: ["workbook": 0.95, "dataset": 0.5], connections: 0.9)
+            let families = try await collector(sim, coverageTargets: targets).collect()
+            let lines = sampleLines(families, excluding: Self.wallClock).filter { $0.contains("_target_ratio") }
+            #expect(
+                lines == [
+                    #"sigma_connection_use_coverage_target_ratio{org="acme"} 0.9"#,
+                    #"sigma_document_view_coverage_target_ratio{org="acme",kind="dataset"} 0.5"#,
+                    #"sigma_document_view_coverage_target_ratio{org="acme",kind="workbook"} 0.95"#,
+                ])
+            let unset = try await collector(sim).collect()
+            #expect(sampleLines(unset, excluding: Self.wallClock).filter { $0.contains("_target_ratio") }.isEmpty)
+        }
+    }
 
     @Test func reportsAnAcceptedCredentialAndACompleteInventory() async throws {
         try await SimulatorFixture.with { sim in

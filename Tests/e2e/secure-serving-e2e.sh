@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # --web.config.file with real certificates made here and curl: TLS (minimum version, client
-# certificates) and bcrypt basic auth on every endpoint but /-/healthy, a changed file picked up
+# certificates) and bcrypt basic auth on every endpoint but /-/healthy and /-/ready, a changed file picked up
 # without a restart, and the healthcheck subcommand over TLS. Loopback only; every process stopped.
 # Prints "N passed, M failed" last.
 set -uo pipefail
@@ -35,12 +35,13 @@ pids+=($!)
 for _ in $(seq 100); do [ "$(status "$base/-/healthy")" = 200 ] && break; sleep 0.2; done
 
 check "/-/healthy needs no credentials" test "$(status "$base/-/healthy")" = 200
+check "/-/ready needs no credentials (a kubelet's probe carries none)" bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/ca.pem' '$base/-/ready')\" != 401 ]"
 check "/metrics without credentials is 401" test "$(status "$base/metrics")" = 401
 check "with WWW-Authenticate" bash -c "curl -s -D - -o /dev/null --cacert '$work/ca.pem' '$base/metrics' | grep -qi '^www-authenticate: Basic'"
 check "a wrong password is 401" test "$(status -u prometheus:wrong "$base/metrics")" = 401
 check "an unknown user is 401" test "$(status -u nobody:s3cret "$base/metrics")" = 401
 check "the right password is 200" test "$(status -u prometheus:s3cret "$base/metrics")" = 200
-check "/, /inaccessible and /-/ready are guarded too" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/ca.pem' '$base/') = 401 ] && [ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/ca.pem' '$base/inaccessible') = 401 ] && [ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/ca.pem' '$base/-/ready') = 401 ]"
+check "/ and /inaccessible are guarded too" bash -c "[ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/ca.pem' '$base/') = 401 ] && [ \$(curl -s -o /dev/null -w '%{http_code}' --cacert '$work/ca.pem' '$base/inaccessible') = 401 ]"
 check "plain HTTP is not served" bash -c "! curl -s -m 3 -o /dev/null 'http://127.0.0.1:$port/-/healthy'"
 check "TLS 1.1 is refused (min_version TLS12 by default)" bash -c "! curl -s -m 3 -o /dev/null --cacert '$work/ca.pem' --tls-max 1.1 '$base/-/healthy'"
 check "healthcheck subcommand probes over TLS" "$bin/sigma_exporter" healthcheck --web.listen-address="127.0.0.1:$port" --web.config.file="$work/web.yml"

@@ -1,10 +1,14 @@
 import HTTPTypes
 import Hummingbird
 
-/// Applies the web configuration to every request: basic auth on every endpoint but
-/// `/-/healthy` (a liveness probe must not need credentials), and the configured extra headers.
+/// Applies the web configuration to every request: basic auth on every endpoint but the probes,
+/// `/-/healthy` and `/-/ready` (a kubelet's liveness and readiness probes carry no credentials,
+/// and they tell nothing but up and ready), and the configured extra headers.
 public struct WebGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     let authenticator: WebAuthenticator
+
+    /// The paths served without credentials.
+    static var probes: Set<String> { ["/-/healthy", "/-/ready"] }
 
     public init(authenticator: WebAuthenticator) {
         self.authenticator = authenticator
@@ -14,7 +18,7 @@ public struct WebGuardMiddleware<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response: Response
-        if request.uri.path == "/-/healthy" {
+        if Self.probes.contains(request.uri.path) {
             response = try await next(request, context)
         } else {
             switch await authenticator.check(authorization: request.headers[.authorization]) {
