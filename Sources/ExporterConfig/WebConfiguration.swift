@@ -1,7 +1,9 @@
 import Yams
 
 /// The exporter-toolkit web configuration (`--web.config.file`): TLS and bcrypt basic auth for
-/// every endpoint but `/-/healthy`, and extra response headers.
+/// every endpoint but `/-/healthy` and `/-/ready`, and extra response headers. Every key the
+/// format defines is accepted: honoured where the server can, listed in ``ignored`` (and logged)
+/// where it cannot, and refused only where ignoring it would weaken authentication.
 ///
 /// Same file format as node_exporter's, so operators reuse what they have.
 public struct WebConfiguration: Sendable, Equatable {
@@ -19,12 +21,20 @@ public struct WebConfiguration: Sendable, Equatable {
         /// `TLS10` … `TLS13`; `TLS12` by default.
         public var minVersion: String
         public var maxVersion: String?
+        /// Go's names of the TLS 1.2 cipher suites allowed (TLS 1.3's cannot be chosen, in Go as
+        /// here); empty for the library's defaults.
+        public var cipherSuites: [String] = []
+        /// Go's names of the key exchange curves, in order of preference; empty for the defaults.
+        public var curvePreferences: [String] = []
     }
 
     public var tls: TLS?
     /// User name → bcrypt hash.
     public var basicAuthUsers: [String: String]
     public var headers: [String: String]
+    /// Keys of the exporter-toolkit format that are accepted but have no effect here, by their
+    /// path, each with why (logged once at start-up and on each reload).
+    public var ignored: [String: String] = [:]
 
     public init(tls: TLS? = nil, basicAuthUsers: [String: String] = [:], headers: [String: String] = [:]) {
         self.tls = tls
@@ -33,6 +43,21 @@ public struct WebConfiguration: Sendable, Equatable {
     }
 
     public static let tlsVersions = ["TLS10", "TLS11", "TLS12", "TLS13"]
+
+    /// The cipher suites `cipher_suites` may name: Go's names (the IANA names) of those the TLS
+    /// library can offer for TLS 1.2 and below.
+    public static let cipherSuiteNames: Set<String> = [
+        "TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    ]
+
+    /// The curves `curve_preferences` may name, as Go names them.
+    public static let curveNames: Set<String> = ["CurveP256", "CurveP384", "CurveP521", "X25519", "X25519MLKEM768"]
 }
 
 /// Reads and validates a web configuration file.
@@ -58,9 +83,14 @@ public struct WebConfigLoader: YAMLFieldReading {
 
     public func parse(_ text: String) throws(ConfigError) -> WebConfiguration {
         guard let root = try compose(text) else { return WebConfiguration() }
-        let top = try mapping(root, at: "", allowed: ["tls_server_config", "basic_auth_users", "http_server_config"])
+        let top = try mapping(
+            root, at: "", allowed: ["tls_server_config", "basic_auth_users", "http_server_config", "rate_limit"])
         var configuration = WebConfiguration()
-        if let node = top["tls_server_config"] { configuration.tls = try tls(node) }
+        if let node = top["tls_server_config"] { configuration.tls = try tls(node, ignored: &configuration.ignored) }
+        if top["rate_limit"] != nil {
+            configuration.ignored["rate_limit"] =
+                "requests are not rate limited here; every endpoint serves cached data"
+        }
         if let node = top["basic_auth_users"] {
             let users = try mapping(node, at: "basic_auth_users", allowed: nil)
             for (user, hashNode) in users {
@@ -75,7 +105,10 @@ public struct WebConfigLoader: YAMLFieldReading {
             }
         }
         if let node = top["http_server_config"] {
-            let fields = try mapping(node, at: "http_server_config", allowed: ["headers"])
+            let fields = try mapping(node, at: "http_server_config", allowed: ["headers", "http2"])
+            if let http2 = fields["http2"], try bool(http2, at: "http_server_config.http2") {
+                configuration.ignored["http_server_config.http2"] = "HTTP/2 is not served; HTTP/1.1 only"
+            }
             if let headers = fields["headers"] {
                 for (name, value) in try mapping(headers, at: "http_server_config.headers", allowed: nil) {
                     configuration.headers[name] = try string(value, at: "http_server_config.headers.\(name)")
@@ -85,11 +118,27 @@ public struct WebConfigLoader: YAMLFieldReading {
         return configuration
     }
 
-    func tls(_ node: Node) throws(ConfigError) -> WebConfiguration.TLS {
+    /// Keys of `tls_server_config` refused although the format defines them: ignoring them would
+    /// serve with weaker authentication than the file asks for, so start-up stops instead.
+    static let refusedTLSKeys = [
+        "cert": "inline certificates are not supported; use cert_file",
+        "key": "inline keys are not supported; use key_file",
+        "client_ca": "an inline client CA is not supported; use client_ca_file",
+        "client_allowed_sans": "not supported: restricting client certificates by SAN is not implemented",
+    ]
+
+    func tls(_ node: Node, ignored: inout [String: String]) throws(ConfigError) -> WebConfiguration.TLS {
         let field = "tls_server_config"
         let fields = try mapping(
             node, at: field,
-            allowed: ["cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version"])
+            allowed: Set(
+                [
+                    "cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version",
+                    "cipher_suites", "curve_preferences", "prefer_server_cipher_suites",
+                ] + Self.refusedTLSKeys.keys))
+        for (key, problem) in Self.refusedTLSKeys where fields[key] != nil {
+            throw ConfigError(source: path, field: "\(field).\(key)", problem: problem)
+        }
         guard let cert = fields["cert_file"] else {
             throw ConfigError(source: path, field: "\(field).cert_file", problem: "missing")
         }
@@ -117,7 +166,32 @@ public struct WebConfigLoader: YAMLFieldReading {
         }
         if let node = fields["min_version"] { tls.minVersion = try version(node, at: "\(field).min_version") }
         if let node = fields["max_version"] { tls.maxVersion = try version(node, at: "\(field).max_version") }
+        if let node = fields["cipher_suites"] {
+            tls.cipherSuites = try names(
+                node, at: "\(field).cipher_suites", known: WebConfiguration.cipherSuiteNames, what: "cipher suite")
+        }
+        if let node = fields["curve_preferences"] {
+            tls.curvePreferences = try names(
+                node, at: "\(field).curve_preferences", known: WebConfiguration.curveNames, what: "curve")
+        }
+        if let node = fields["prefer_server_cipher_suites"] {
+            _ = try bool(node, at: "\(field).prefer_server_cipher_suites")
+            ignored["\(field).prefer_server_cipher_suites"] = "the server's order always applies (Go ignores it too)"
+        }
         return tls
+    }
+
+    /// A list of names, each one of `known`.
+    func names(_ node: Node, at field: String, known: Set<String>, what: String) throws(ConfigError) -> [String] {
+        let result = try strings(node, at: field)
+        for (index, name) in result.enumerated() {
+            guard known.contains(name) else {
+                throw ConfigError(
+                    source: path, field: "\(field)[\(index)]",
+                    problem: "unknown \(what) \"\(name)\" (known: \(known.sorted().joined(separator: ", ")))")
+            }
+        }
+        return result
     }
 
     func version(_ node: Node, at field: String) throws(ConfigError) -> String {

@@ -108,6 +108,11 @@ public enum ExporterApplication {
             (format == .json ? LogFormat.json : LogFormat.logfmt).handler(label: label, level: level)
         }
         let logger = Logger(label: "sigma_exporter")
+        for (key, why) in (web?.ignored ?? [:]).sorted(by: { $0.key < $1.key }) {
+            logger.warning(
+                "Web configuration key accepted but has no effect",
+                metadata: ["file": "\(options.webConfigFile ?? "")", "key": "\(key)", "why": "\(why)"])
+        }
 
         var services: [any Service] = []
         var reload = load

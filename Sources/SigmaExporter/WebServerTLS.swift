@@ -36,6 +36,12 @@ enum WebServerTLS {
         case .requireAndVerifyClientCert:
             configuration.certificateVerification = .noHostnameVerification
         }
+        if !tls.cipherSuites.isEmpty {
+            configuration.cipherSuiteValues = tls.cipherSuites.compactMap(cipher)
+        }
+        if !tls.curvePreferences.isEmpty {
+            configuration.curves = tls.curvePreferences.compactMap(curve)
+        }
         if let ca = tls.clientCAFile {
             do {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
@@ -45,6 +51,39 @@ enum WebServerTLS {
             }
         }
         return configuration
+    }
+
+    /// Go's cipher suite names (validated by the loader) as the TLS library's values.
+    static func cipher(_ name: String) -> NIOTLSCipher? {
+        let ciphers: [String: NIOTLSCipher] = [
+            "TLS_RSA_WITH_AES_128_CBC_SHA": .TLS_RSA_WITH_AES_128_CBC_SHA,
+            "TLS_RSA_WITH_AES_256_CBC_SHA": .TLS_RSA_WITH_AES_256_CBC_SHA,
+            "TLS_RSA_WITH_AES_128_GCM_SHA256": .TLS_RSA_WITH_AES_128_GCM_SHA256,
+            "TLS_RSA_WITH_AES_256_GCM_SHA384": .TLS_RSA_WITH_AES_256_GCM_SHA384,
+            "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA": .TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+            "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA": .TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA": .TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+            "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA": .TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256": .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384": .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256": .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384": .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256": .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256": .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        ]
+        return ciphers[name]
+    }
+
+    /// Go's curve names (validated by the loader) as the TLS library's values.
+    static func curve(_ name: String) -> NIOTLSCurve? {
+        switch name {
+        case "CurveP256": return .secp256r1
+        case "CurveP384": return .secp384r1
+        case "CurveP521": return .secp521r1
+        case "X25519": return .x25519
+        case "X25519MLKEM768": return .x25519_MLKEM768
+        default: return nil
+        }
     }
 
     static func version(_ name: String) -> TLSVersion {

@@ -72,6 +72,31 @@ check "with a client certificate signed by the CA: 200" test "$(status --cert "$
 check "without one the handshake fails" bash -c "! curl -s -m 3 -o /dev/null --cacert '$work/ca.pem' '$base/metrics'"
 check "TLS 1.2 is refused with min_version TLS13" bash -c "! curl -s -m 3 -o /dev/null --cacert '$work/ca.pem' --cert '$work/client.pem' --key '$work/client.key' --tls-max 1.2 '$base/metrics'"
 
+# The TLS hardening keys are honoured; the keys that cannot be are accepted and logged.
+cat >"$work/ciphers.yml" <<YAML
+tls_server_config:
+  cert_file: $work/server.pem
+  key_file: $work/server.key
+  max_version: TLS12
+  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]
+  curve_preferences: [CurveP384]
+  prefer_server_cipher_suites: true
+http_server_config:
+  http2: true
+YAML
+port=$(free_port)
+base="https://127.0.0.1:$port"
+"$bin/sigma_exporter" --demo --web.listen-address="127.0.0.1:$port" --web.config.file="$work/ciphers.yml" \
+  >"$work/out3" 2>"$work/err3" &
+pids+=($!)
+for _ in $(seq 100); do [ "$(status "$base/-/healthy")" = 200 ] && break; sleep 0.2; done
+check "cipher_suites: the listed suite is served" test "$(status --ciphers ECDHE-RSA-AES256-GCM-SHA384 "$base/-/healthy")" = 200
+check "cipher_suites: another suite is refused" bash -c "! curl -s -m 3 -o /dev/null --cacert '$work/ca.pem' --ciphers ECDHE-RSA-AES128-GCM-SHA256 '$base/-/healthy'"
+check "curve_preferences: the listed curve is served" test "$(status --curves P-384 "$base/-/healthy")" = 200
+check "curve_preferences: another curve is refused" bash -c "! curl -s -m 3 -o /dev/null --cacert '$work/ca.pem' --curves X25519 '$base/-/healthy'"
+check "keys without effect are logged, not fatal" bash -c "grep -q 'prefer_server_cipher_suites' '$work/err3' && grep -q 'http_server_config.http2' '$work/err3'"
+kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
+
 # Bad web configuration files stop start-up with exit 2 and the field.
 printf 'tls_server_config:\n  cert_file: /nope.pem\n  key_file: %s\n' "$work/server.key" >"$work/bad.yml"
 "$bin/sigma_exporter" --demo --web.listen-address="127.0.0.1:$(free_port)" --web.config.file="$work/bad.yml" >/dev/null 2>"$work/bad.err"

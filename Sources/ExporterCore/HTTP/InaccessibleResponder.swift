@@ -90,7 +90,9 @@ struct InaccessibleResponder: Sendable {
     func html(_ body: Body) -> String {
         var rows = ""
         for organization in body.organizations {
-            rows += "<h2>\(LandingPage.escape(organization.org))</h2>"
+            // An anchor per organisation: the dashboard links to /inaccessible#org-NAME.
+            let org = LandingPage.escape(organization.org)
+            rows += "<h2 id=\"org-\(org)\">\(org)</h2>"
             if let note = organization.note { rows += "<p><em>\(LandingPage.escape(note))</em></p>" }
             if let documents = organization.documents {
                 rows += "<h3>Documents the credential cannot view (\(documents.returned) of \(documents.total))</h3>"
