@@ -35,8 +35,9 @@ public struct ConfigFileLoader: YAMLFieldReading {
         guard let root else {
             throw ConfigError(source: path, field: "organizations", problem: "the file is empty")
         }
-        let top = try mapping(root, at: "", allowed: ["poll", "organizations"])
+        let top = try mapping(root, at: "", allowed: ["poll", "organizations", "http_client"])
         let poll = try pollSettings(top["poll"])
+        let connection = try connectionSettings(top["http_client"])
         guard let orgsNode = top["organizations"] else {
             throw ConfigError(source: path, field: "organizations", problem: "missing: list at least one organisation")
         }
@@ -53,7 +54,39 @@ public struct ConfigFileLoader: YAMLFieldReading {
             }
             organizations.append(organization)
         }
-        return ExporterConfiguration(poll: poll, organizations: organizations)
+        return ExporterConfiguration(poll: poll, organizations: organizations, connection: connection)
+    }
+
+    /// `http_client:` over what the environment's proxy variables give.
+    func connectionSettings(_ node: Node?) throws(ConfigError) -> ConnectionSettings {
+        var settings = try ConnectionSettings.fromEnvironment(environment.variables)
+        guard let node else { return settings }
+        let fields = try mapping(node, at: "http_client", allowed: ["proxy_url", "no_proxy", "ca_file"])
+        if let value = fields["proxy_url"] {
+            guard let proxy = ConnectionSettings.parseProxy(try string(value, at: "http_client.proxy_url")) else {
+                throw ConfigError(
+                    source: path, field: "http_client.proxy_url",
+                    problem: "not a proxy URL such as http://proxy.example.com:3128")
+            }
+            settings.proxy = proxy
+        }
+        if let value = fields["no_proxy"] { settings.noProxy = try strings(value, at: "http_client.no_proxy") }
+        if let value = fields["ca_file"] {
+            let file = try string(value, at: "http_client.ca_file")
+            do {
+                let text = try environment.readFile(file)
+                guard text.contains("-----BEGIN CERTIFICATE-----") else {
+                    throw ConfigError(
+                        source: path, field: "http_client.ca_file", problem: "\(file): no PEM certificate in it")
+                }
+            } catch let error as ConfigError {
+                throw error
+            } catch {
+                throw ConfigError(source: path, field: "http_client.ca_file", problem: "\(file): \(error)")
+            }
+            settings.caFile = file
+        }
+        return settings
     }
 
     // MARK: - Sections

@@ -41,9 +41,10 @@ public enum EnvironmentConfigLoader {
             environment: environment, required: false)
         let name = value("SIGMA_ORG") ?? "default"
         try ConfigFileLoader.validateOrganizationName(name, source: "SIGMA_ORG", field: nil)
-        return ExporterConfiguration(organizations: [
-            OrganizationConfiguration(name: name, baseURL: baseURL, credential: credential!, inventory: inventory)
-        ])
+        return ExporterConfiguration(
+            organizations: [
+                OrganizationConfiguration(name: name, baseURL: baseURL, credential: credential!, inventory: inventory)
+            ], connection: try ConnectionSettings.fromEnvironment(variables))
     }
 
     /// Reads one id + secret pair; the secret comes from `NAME` or the file named by `NAME_FILE`.

@@ -5,10 +5,15 @@
 public struct ExporterConfiguration: Sendable, Equatable {
     public var poll: PollSettings
     public var organizations: [OrganizationConfiguration]
+    public var connection: ConnectionSettings
 
-    public init(poll: PollSettings = PollSettings(), organizations: [OrganizationConfiguration]) {
+    public init(
+        poll: PollSettings = PollSettings(), organizations: [OrganizationConfiguration],
+        connection: ConnectionSettings = ConnectionSettings()
+    ) {
         self.poll = poll
         self.organizations = organizations
+        self.connection = connection
     }
 }
 

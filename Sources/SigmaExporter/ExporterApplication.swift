@@ -46,9 +46,13 @@ public enum ExporterApplication {
                 }
             }
         }
-        let http = HTTPClient(
-            eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-            configuration: SigmaClient.httpConfiguration(poll: configuration.poll))
+        // Proxy and CA are read once: the clients and their pooled connections are made here.
+        let http = try SigmaHTTPClients(settings: configuration.connection, poll: configuration.poll)
+        for organization in configuration.organizations {
+            logger.info(
+                "Reaching Sigma",
+                metadata: ["org": "\(organization.name)", "via": "\(http.proxyDescription(for: organization.baseURL))"])
+        }
 
         let store = MetricsStore()
         let reports = InaccessibleReports()
@@ -61,7 +65,10 @@ public enum ExporterApplication {
             configuration: configuration, initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP,
             watchInterval: watchInterval, read: load
         ) { configuration, running in
-            PollingPlan.make(
+            if configuration.connection != http.settings {
+                logger.warning("The proxy and CA settings changed: they take effect at the next restart")
+            }
+            return PollingPlan.make(
                 configuration: configuration, selection: selection, pollInterval: pollInterval, http: http,
                 store: store, reports: reports, logger: logger, retryPolicy: retryPolicy,
                 tokenRequestInterval: tokenRequestInterval, previous: running)

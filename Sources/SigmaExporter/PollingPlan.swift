@@ -9,7 +9,7 @@ import SigmaClient
 /// Turns a validated configuration into the collectors to schedule, one set per organisation.
 ///
 /// Each organisation gets its own ``SigmaClient`` per credential (its own token cache and caps);
-/// all share the process's one `HTTPClient`, and the clients of one API host share one token
+/// all share the process's HTTP clients (one direct, one per proxy), and the clients of one API host share one token
 /// pace. On a reload, an organisation whose identity is unchanged (base URL, client ids, poll
 /// settings) keeps its clients, collectors, caches, scan progress and counters: its new secrets,
 /// intervals and scope apply from the next poll. Only added or changed organisations start afresh.
@@ -44,7 +44,7 @@ public struct PollingPlan: Sendable {
 
     public static func make(
         configuration: ExporterConfiguration, selection: CollectorSelection, pollInterval: Duration?,
-        http: HTTPClient, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
+        http: SigmaHTTPClients, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
         retryPolicy: RetryPolicy = RetryPolicy(),
         tokenRequestInterval: Duration = .seconds(1), previous: PollingPlan? = nil
     ) -> PollingPlan {
@@ -99,9 +99,10 @@ public struct PollingPlan: Sendable {
     /// A fresh context for an added or changed organisation: its clients, logger and shared state.
     static func makeContext(
         _ organization: OrganizationConfiguration, intervals: [String: Duration], poll: PollSettings,
-        http: HTTPClient, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
+        http clients: SigmaHTTPClients, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
         retryPolicy: RetryPolicy, tokenPacer: RequestPacer
     ) -> OrganizationContext {
+        let http = clients.client(for: organization.baseURL)
         let observer = OrganizationObserver(store: store, organization: organization.name)
         var clientLogger = logger
         clientLogger[metadataKey: "org"] = "\(organization.name)"

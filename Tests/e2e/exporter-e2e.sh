@@ -127,6 +127,36 @@ for path in / /metrics /-/ready /-/healthy /nope; do curl -s "http://127.0.0.1:$
 kill -TERM "$env_pid"; wait "$env_pid"
 check "the secret appears nowhere (stdout, stderr, pages)" bash -c "! grep -q -- '$secret' '$work/env.out' '$work/env.err' '$work/pages.txt'"
 
+# --- Through an egress proxy (HTTP_PROXY, with credentials), and around it (NO_PROXY) -----------
+proxy_port=$(free_port)
+python3 Tests/e2e/forward_proxy.py "$proxy_port" "$work/proxy.log" --user "egress:pr0xy-pass" &
+pids+=($!)
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$proxy_port") 2>/dev/null && break; sleep 0.1; done
+port=$(free_port)
+env -i PATH="$PATH" SIGMA_BASE_URL="http://127.0.0.1:$sim_port" SIGMA_CLIENT_ID=demo-crawler-client-7f3a9c \
+  SIGMA_CLIENT_SECRET_FILE="$work/crawler-secret" SIGMA_ORG=proxied \
+  HTTP_PROXY="http://egress:pr0xy-pass@127.0.0.1:$proxy_port" \
+  "$exporter" --web.listen-address="127.0.0.1:$port" >"$work/proxy.out" 2>"$work/proxy.err" &
+proxy_pid=$!
+pids+=("$proxy_pid")
+check "through HTTP_PROXY the exporter becomes ready" wait_for "http://127.0.0.1:$port/-/ready" 30
+check "and its credential is valid" test "$(metric "http://127.0.0.1:$port" 'sigma_credential_valid{org="proxied"}')" = "1"
+check "every connection to Sigma went through the proxy, authenticated" bash -c "grep -q '127.0.0.1:$sim_port' '$work/proxy.log' && ! grep -q REFUSED '$work/proxy.log'"
+check "the log names the proxy, never its password" bash -c "grep -q '127.0.0.1:$proxy_port' '$work/proxy.err' && ! grep -q 'pr0xy-pass' '$work/proxy.out' '$work/proxy.err'"
+kill -TERM "$proxy_pid"; wait "$proxy_pid"
+carried=$(wc -l <"$work/proxy.log")
+port=$(free_port)
+env -i PATH="$PATH" SIGMA_BASE_URL="http://127.0.0.1:$sim_port" SIGMA_CLIENT_ID=demo-crawler-client-7f3a9c \
+  SIGMA_CLIENT_SECRET_FILE="$work/crawler-secret" SIGMA_ORG=direct \
+  HTTP_PROXY="http://egress:pr0xy-pass@127.0.0.1:$proxy_port" NO_PROXY="localhost,127.0.0.1" \
+  "$exporter" --web.listen-address="127.0.0.1:$port" >"$work/noproxy.out" 2>"$work/noproxy.err" &
+noproxy_pid=$!
+pids+=("$noproxy_pid")
+check "with NO_PROXY naming the host it becomes ready" wait_for "http://127.0.0.1:$port/-/ready" 30
+check "and nothing went through the proxy" test "$(wc -l <"$work/proxy.log")" -eq "$carried"
+kill -TERM "$noproxy_pid"; wait "$noproxy_pid"
+expect_two "a malformed HTTPS_PROXY" "${ok_env[@]}" SIGMA_CLIENT_SECRET=x HTTPS_PROXY=proxy.example.com --
+
 # --- A config file: SIGHUP reloads it (a rotated secret file included), a bad one is refused ----
 printf 'an-old-secret\n' >"$work/rotating-secret"
 cat >"$work/sigma.yml" <<YAML
