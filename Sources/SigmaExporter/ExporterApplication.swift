@@ -76,7 +76,8 @@ public enum ExporterApplication {
         let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,
             reload: { await polling.reload() }, organizations: { polling.organizations },
-            inaccessibleReport: options.inaccessibleReport, reports: reports, authenticator: authenticator)
+            inaccessibleReport: options.inaccessibleReport, reports: reports, authenticator: authenticator,
+            routePrefix: options.routePrefix, linkPrefix: options.linkPrefix)
         let router = ExporterRouter.build(store: store, options: webOptions)
         let app = Application(
             router: router, server: server,

@@ -36,6 +36,17 @@ public struct ExporterCommand: AsyncParsableCommand {
     )
     var webConfigFile: String?
 
+    @Option(
+        name: .customLong("web.external-url"),
+        help:
+            "The URL the exporter is reached at (behind a reverse proxy or an ingress); the pages' links use its path.")
+    var externalURL: String?
+
+    @Option(
+        name: .customLong("web.route-prefix"),
+        help: "Prefix of every route; defaults to the path of --web.external-url.")
+    var routePrefix: String?
+
     @Flag(name: .customLong("web.enable-lifecycle"), help: "Enable POST /-/reload.")
     var enableLifecycle = false
 
@@ -87,12 +98,41 @@ public struct ExporterCommand: AsyncParsableCommand {
         if demo && configFile != nil {
             throw ConfigError(source: "--demo", problem: "cannot be combined with --config.file")
         }
+        let (prefix, links) = try prefixes()
         return ExporterOptions(
             configFile: configFile, listenAddress: address, telemetryPath: telemetryPath,
             webConfigFile: webConfigFile, enableLifecycle: enableLifecycle, inaccessibleReport: !disableInaccessible,
             selection: selection,
             pollInterval: interval, logLevel: level,
-            logFormat: format, demo: demo)
+            logFormat: format, demo: demo, routePrefix: prefix, linkPrefix: links)
+    }
+
+    /// The route prefix and the links' prefix, from `--web.route-prefix` and `--web.external-url`,
+    /// as Prometheus derives them: each "" or `/path` (no trailing slash).
+    func prefixes() throws(ConfigError) -> (route: String, links: String) {
+        var links = ""
+        if let externalURL {
+            guard let url = URL(string: externalURL), let scheme = url.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", url.host != nil
+            else {
+                throw ConfigError(source: "--web.external-url", problem: "not an http(s) URL with a host")
+            }
+            links = Self.normalisedPrefix(url.path)
+        }
+        guard let routePrefix else { return (links, links) }
+        guard routePrefix.isEmpty || routePrefix.hasPrefix("/"), !routePrefix.contains("?"),
+            !routePrefix.contains("#")
+        else {
+            throw ConfigError(source: "--web.route-prefix", problem: "must be a path starting with /")
+        }
+        return (Self.normalisedPrefix(routePrefix), externalURL == nil ? Self.normalisedPrefix(routePrefix) : links)
+    }
+
+    static func normalisedPrefix(_ path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard !trimmed.isEmpty else { return "" }
+        return trimmed.hasPrefix("/") ? String(trimmed) : "/" + trimmed
     }
 
     /// Parses `arguments` (without the program name), runs, and returns the exit status.

@@ -14,6 +14,10 @@ public struct ExporterOptions: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormatChoice
     public var demo: Bool
+    /// Where routes are served (`--web.route-prefix`): "" or `/path`.
+    public var routePrefix: String
+    /// The path of `--web.external-url`, which links are written with (the route prefix by default).
+    public var linkPrefix: String
 
     public init(
         configFile: String? = nil, listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9906),
@@ -21,8 +25,10 @@ public struct ExporterOptions: Sendable {
         inaccessibleReport: Bool = true,
         selection: CollectorSelection = .init(),
         pollInterval: Duration? = nil, logLevel: Logger.Level = .info, logFormat: LogFormatChoice = .logfmt,
-        demo: Bool = false
+        demo: Bool = false, routePrefix: String = "", linkPrefix: String? = nil
     ) {
+        self.routePrefix = routePrefix
+        self.linkPrefix = linkPrefix ?? routePrefix
         self.configFile = configFile
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath

@@ -45,7 +45,8 @@ public struct HealthcheckCommand: AsyncParsableCommand {
                 return 2
             }
         }
-        let url = "\(tls ? "https" : "http")://\(address.probeURLHost):\(address.port)/-/healthy"
+        let prefix = (try? exporter.prefixes().route) ?? ""
+        let url = "\(tls ? "https" : "http")://\(address.probeURLHost):\(address.port)\(prefix)/-/healthy"
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = .makeClientConfiguration()
         configuration.tlsConfiguration?.certificateVerification = .none
@@ -76,6 +77,9 @@ public struct HealthcheckCommand: AsyncParsableCommand {
 
     /// Whether the probe's own arguments name the address or the web configuration.
     static func namesItsTarget(_ arguments: [String]) -> Bool {
-        arguments.contains { $0.hasPrefix("--web.listen-address") || $0.hasPrefix("--web.config.file") }
+        arguments.contains {
+            $0.hasPrefix("--web.listen-address") || $0.hasPrefix("--web.config.file")
+                || $0.hasPrefix("--web.route-prefix") || $0.hasPrefix("--web.external-url")
+        }
     }
 }

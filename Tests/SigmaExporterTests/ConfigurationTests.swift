@@ -1,7 +1,8 @@
 import ExporterConfig
 import Foundation
-import SigmaExporter
 import Testing
+
+@testable import SigmaExporter
 
 @Suite("Configuration")
 struct ConfigurationTests {
@@ -278,11 +279,25 @@ struct ConfigurationTests {
         #expect(throws: ConfigError.self) { try CollectorSelection.extract(from: ["--collector.bogus"]) }
     }
 
+    @Test(arguments: [
+        ([] as [String], "", ""),
+        (["--web.external-url=https://ops.example.com/tools/sigma/"], "/tools/sigma", "/tools/sigma"),
+        (["--web.external-url=https://ops.example.com/tools/sigma", "--web.route-prefix=/"], "", "/tools/sigma"),
+        (["--web.route-prefix=/sigma/"], "/sigma", "/sigma"),
+    ])
+    func derivesTheRoutePrefixAsPrometheusDoes(arguments: [String], route: String, links: String) throws {
+        let command = try #require(try ExporterCommand.parseAsRoot(arguments) as? ExporterCommand)
+        let options = try command.options(selection: CollectorSelection())
+        #expect(options.routePrefix == route)
+        #expect(options.linkPrefix == links)
+    }
+
     /// Every usage and configuration error exits 2 with one line (in-process: nothing starts).
     @Test(arguments: [
         ["--collector.bogus"], ["--no-such-flag"], ["--web.listen-address=nope"], ["--poll.interval=fast"],
         ["--log.level=loud"], ["--log.format=xml"], ["--config.file=/definitely/not/here.yml"],
-        ["--web.telemetry-path=metrics"], ["--demo", "--config.file=x.yml"],
+        ["--web.telemetry-path=metrics"], ["--demo", "--config.file=x.yml"], ["--web.external-url=sigma.example.com"],
+        ["--web.route-prefix=sigma"],
     ])
     func exitsWithStatusTwoOnBadInput(arguments: [String]) async {
         #expect(await ExporterCommand.main(arguments: arguments) == 2)

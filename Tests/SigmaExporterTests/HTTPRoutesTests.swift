@@ -70,6 +70,30 @@ struct HTTPRoutesTests {
         }
     }
 
+    /// Behind an ingress path: every route under the prefix and none outside it; the pages link
+    /// with the external URL's path (an ingress that strips its prefix serves `/` as `/sigma/`).
+    @Test(arguments: [("/sigma", "/sigma"), ("/sigma", "/public/sigma"), ("", "/public/sigma")])
+    func servesUnderTheRoutePrefixAndLinksWithTheExternalPath(route: String, links: String) async throws {
+        let options = WebOptions(inaccessibleReport: true, routePrefix: route, linkPrefix: links)
+        try await app(store: storeWithOnePoll(), options: options).test(.router) { client in
+            for path in ["/metrics", "/-/healthy", "/inaccessible", "/"] {
+                try await client.execute(uri: route + path, method: .get) { #expect($0.status == .ok, "\(path)") }
+            }
+            if !route.isEmpty {
+                try await client.execute(uri: "/metrics", method: .get) { #expect($0.status == .notFound) }
+            }
+            try await client.execute(uri: route + "/", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(page.contains("href=\"\(links)/metrics\""))
+                #expect(page.contains("href=\"\(links)/inaccessible\""))
+                #expect(page.contains("href=\"\(links)/-/ready\""))
+            }
+            try await client.execute(uri: route + "/inaccessible?format=html", method: .get) { response in
+                #expect(String(buffer: response.body).contains("href=\"\(links)/\">Back"))
+            }
+        }
+    }
+
     @Test func isHealthyAlwaysAndReadyAfterEveryCollectorPolledOnce() async throws {
         let store = MetricsStore()
         store.expect([Self.key: .seconds(60)])

@@ -9,9 +9,21 @@ import NIOCore
 public enum ExporterRouter {
     public static func build(store: MetricsStore, options: WebOptions) -> Router<BasicRequestContext> {
         let router = Router()
+        if options.routePrefix.isEmpty {
+            addRoutes(to: router, store: store, options: options)
+        } else {
+            // Behind an ingress path (`--web.route-prefix`): everything under it, nothing outside.
+            addRoutes(to: router.group(RouterPath(options.routePrefix)), store: store, options: options)
+        }
+        return router
+    }
+
+    static func addRoutes(
+        to router: some RouterMethods<BasicRequestContext>, store: MetricsStore, options: WebOptions
+    ) {
         // Middleware guards only the routes added after it: it goes first.
         if let authenticator = options.authenticator {
-            router.add(middleware: WebGuardMiddleware(authenticator: authenticator))
+            router.add(middleware: WebGuardMiddleware(authenticator: authenticator, routePrefix: options.routePrefix))
         }
         let metrics = MetricsResponder(store: store)
         router.get(RouterPath(options.telemetryPath)) { request, _ in
@@ -22,7 +34,8 @@ public enum ExporterRouter {
             html(LandingPage.render(store: store, options: options))
         }
         if options.inaccessibleReport {
-            let inaccessible = InaccessibleResponder(reports: options.reports, organizations: options.organizations)
+            let inaccessible = InaccessibleResponder(
+                reports: options.reports, organizations: options.organizations, home: options.link("/"))
             router.get("/inaccessible") { request, _ in
                 let query = request.uri.queryParameters
                 return inaccessible.respond(
@@ -49,7 +62,6 @@ public enum ExporterRouter {
             }
             return text("Reloaded\n")
         }
-        return router
     }
 
     static func text(_ body: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -8,6 +8,8 @@ import NIOCore
 struct InaccessibleResponder: Sendable {
     let reports: InaccessibleReports
     let organizations: @Sendable () -> [String]
+    /// The landing page's link (under the external URL's path).
+    var home = "/"
 
     struct Body: Encodable {
         var organizations: [Organization]
@@ -138,7 +140,7 @@ struct InaccessibleResponder: Sendable {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Sigma Exporter: out of reach</title>
             <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>
-            </head><body><h1>Out of the credential's reach</h1><p><a href="/">Back</a></p>
+            </head><body><h1>Out of the credential's reach</h1><p><a href="\(LandingPage.escape(home))">Back</a></p>
             \(rows)
             </body></html>
 

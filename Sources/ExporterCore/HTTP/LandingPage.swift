@@ -27,9 +27,9 @@ enum LandingPage {
             <p>Watches the Sigma Computing API credential a metadata catalog crawls with.
             Version \(escape(info.version)) (revision \(escape(info.revision)), built \(escape(info.buildDate)), Swift \(escape(info.swiftVersion))).</p>
             <ul>
-            <li><a href="\(escape(options.telemetryPath))">Metrics</a></li>
-            \(options.inaccessibleReport ? "<li><a href=\"/inaccessible\">What the credential cannot reach</a> (<a href=\"/inaccessible?format=json\">JSON</a>)</li>" : "")
-            <li><a href="/-/healthy">Health</a> · <a href="/-/ready">Readiness</a></li>
+            <li><a href="\(escape(options.link(options.telemetryPath)))">Metrics</a></li>
+            \(options.inaccessibleReport ? "<li><a href=\"\(escape(options.link("/inaccessible")))\">What the credential cannot reach</a> (<a href=\"\(escape(options.link("/inaccessible?format=json")))\">JSON</a>)</li>" : "")
+            <li><a href="\(escape(options.link("/-/healthy")))">Health</a> · <a href="\(escape(options.link("/-/ready")))">Readiness</a></li>
             </ul>
             <h2>Organisations</h2>
             <table><tr><th>org</th><th>credential</th><th>collectors</th></tr>

@@ -7,18 +7,19 @@ import Hummingbird
 public struct WebGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     let authenticator: WebAuthenticator
 
-    /// The paths served without credentials.
-    static var probes: Set<String> { ["/-/healthy", "/-/ready"] }
+    /// The paths served without credentials (under the route prefix).
+    let probes: Set<String>
 
-    public init(authenticator: WebAuthenticator) {
+    public init(authenticator: WebAuthenticator, routePrefix: String = "") {
         self.authenticator = authenticator
+        probes = [routePrefix + "/-/healthy", routePrefix + "/-/ready"]
     }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var response: Response
-        if Self.probes.contains(request.uri.path) {
+        if probes.contains(request.uri.path) {
             response = try await next(request, context)
         } else {
             switch await authenticator.check(authorization: request.headers[.authorization]) {
