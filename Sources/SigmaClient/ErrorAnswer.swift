@@ -46,10 +46,18 @@ enum ErrorAnswer: Equatable {
     /// Whether this answer, with a 400/401/403 from the token endpoint, refuses the credential.
     var refusesCredential: Bool {
         switch self {
-        case .sigma: return true
+        case .sigma: return !asksToTryAgain
         case .oauth(let error): return Self.refusals.contains(error)
         case .edgePage, .unreadable: return false
         }
+    }
+
+    /// Sigma's own "We cannot verify your identity. Please try again later.": Sigma says the
+    /// answer is temporary, so it is never read as a refusal (a revoked credential that only ever
+    /// got this answer would show as not verified, never as accepted).
+    var asksToTryAgain: Bool {
+        guard case .sigma(let body) = self else { return false }
+        return body.message?.lowercased().contains("try again later") ?? false
     }
 
     /// The fields of either error shape; every one optional.

@@ -7,7 +7,7 @@ public enum FailureReason: String, Sendable, CaseIterable {
     case rejected
     /// 429, after retries.
     case rateLimited = "rate_limited"
-    /// Any 5xx.
+    /// Any 5xx, or Sigma's own 401 "Please try again later" to a credential check.
     case serverError = "server_error"
     /// No complete response within the request timeout.
     case timeout

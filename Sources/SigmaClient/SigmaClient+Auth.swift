@@ -60,6 +60,7 @@ extension SigmaClient {
                 lifetime: .seconds(decoded.expiresIn), wallNow: Date().timeIntervalSince1970)
         case 400, 401, 403:
             let answer = ErrorAnswer(headers: response.headers, body: response.body)
+            if answer.asksToTryAgain { throw SigmaError(.tryAgainLater(status: response.status), endpoint: endpoint) }
             if answer.refusesCredential {
                 throw SigmaError(.rejected(status: response.status), endpoint: endpoint)
             }
@@ -80,6 +81,9 @@ extension SigmaClient {
         let response = try await send(.whoami, headers: bearer(token), priority: true)
         if response.status == 401 {
             let answer = ErrorAnswer(headers: response.headers, body: response.body)
+            if answer.asksToTryAgain {
+                throw SigmaError(.tryAgainLater(status: 401), endpoint: Endpoint.whoami.template)
+            }
             if case .sigma = answer { throw SigmaError(.rejected(status: 401), endpoint: Endpoint.whoami.template) }
             if answer == .edgePage { throw SigmaError(.blocked(status: 401), endpoint: Endpoint.whoami.template) }
             throw SigmaError(.badResponse("HTTP 401 without Sigma's error body"), endpoint: Endpoint.whoami.template)

@@ -12,6 +12,9 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
         case status(Int)
         /// A 4xx that is an HTML page: an edge or WAF in front of Sigma answered, not Sigma.
         case blocked(status: Int)
+        /// Sigma's own 401 "Please try again later" from the token endpoint or `whoami`: no
+        /// verdict, asked again (``SigmaClient/checkCredential()``).
+        case tryAgainLater(status: Int)
         case timeout
         case unreachable(String)
         case badResponse(String)
@@ -31,6 +34,7 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .rejected: return .rejected
         case .blocked: return .blocked
+        case .tryAgainLater: return .serverError
         case .status(429): return .rateLimited
         case .status(let code) where code >= 500: return .serverError
         case .status: return .badResponse
@@ -43,7 +47,8 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
     /// The HTTP status, when a response came.
     public var status: Int? {
         switch kind {
-        case .rejected(let status), .status(let status), .blocked(let status): return status
+        case .rejected(let status), .status(let status), .blocked(let status), .tryAgainLater(let status):
+            return status
         default: return nil
         }
     }
@@ -71,9 +76,17 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
         case .status(let status): return "\(endpoint): HTTP \(status)"
         case .blocked(let status):
             return "\(endpoint): HTTP \(status) with an HTML page (an edge or WAF in front of Sigma)"
+        case .tryAgainLater(let status): return "\(endpoint): HTTP \(status), Sigma asks to try again later"
         case .timeout: return "\(endpoint): no complete response within the request timeout"
         case .unreachable(let problem): return "\(endpoint): unreachable (\(problem))"
         case .badResponse(let problem): return "\(endpoint): bad response (\(problem))"
         }
+    }
+}
+
+extension SigmaError.Kind {
+    var isTryAgainLater: Bool {
+        if case .tryAgainLater = self { return true }
+        return false
     }
 }

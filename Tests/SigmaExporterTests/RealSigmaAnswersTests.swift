@@ -106,6 +106,50 @@ struct RealSigmaAnswersTests {
         }
     }
 
+    /// Sigma's "try again later" on the token exchange and on whoami at once: however they line
+    /// up against one check's attempts, never a verdict of rejection (two transient answers were
+    /// once read as a refusal and its confirmation).
+    @Test func tryAgainLaterOnBothEndpointsAtOnceNeverRejects() async throws {
+        try await SimulatorFixture.with { sim in
+            let client = sim.client()
+            for (token, whoami) in [(1, 1), (2, 0), (0, 2), (1, 0), (0, 1)] {
+                if token > 0 {
+                    sim.state.addFault(
+                        Fault(
+                            endpoint: "/v2/auth/token", kind: .status, status: 401, count: token,
+                            message: Self.tryAgainLater))
+                }
+                if whoami > 0 {
+                    sim.state.addFault(
+                        Fault(
+                            endpoint: "/v2/whoami", kind: .status, status: 401, count: whoami,
+                            message: Self.tryAgainLater))
+                }
+                let verdict = try await client.checkCredential()
+                guard case .accepted = verdict else {
+                    Issue.record("token \(token), whoami \(whoami): \(verdict)")
+                    continue
+                }
+                sim.state.clearFaults()
+            }
+            // Three in a row: no verdict, counted as Sigma's temporary answer.
+            sim.state.addFault(
+                Fault(endpoint: "/v2/auth/token", kind: .status, status: 401, count: 3, message: Self.tryAgainLater))
+            await #expect {
+                try await client.checkCredential()
+            } throws: { error in
+                (error as? SigmaError)?.reason == .serverError
+            }
+            // A revocation is still confirmed through a "try again later" between its refusals.
+            sim.state.clearFaults()
+            sim.state.revoke(clientId: DemoOrganization.crawlerClientId)
+            guard case .rejected = try await client.checkCredential() else {
+                Issue.record("a revoked credential was not rejected")
+                return
+            }
+        }
+    }
+
     @Test func aRevocationIsConfirmedByASecondExchangeAndTurnsTheVerdict() async throws {
         try await SimulatorFixture.with { sim in
             let collector = credentials(sim, inventory: nil)
@@ -297,6 +341,7 @@ struct RealSigmaAnswersTests {
         try await SimulatorFixture.with { sim in
             var policy = SimulatorFixture.fastRetries
             policy.rateLimitFloor = .milliseconds(150)
+            policy.maxDelay = .seconds(1)  // room to double (the cap applies above the floor)
             policy.maxAttempts = 4
             let observer = RecordingObserver()
             let client = sim.client(SimulatorFixture.admin, observer: observer, retryPolicy: policy)

@@ -129,7 +129,7 @@ control POST /control/faults '{"endpoint": "/v2/auth/token", "kind": "status", "
 control POST /control/faults '{"endpoint": "/v2/whoami", "kind": "status", "status": 401, "count": 1, "message": "We cannot verify your identity. Please try again later."}'
 sleep 6
 check "the edge storm was seen, as blocked" has_result 'sigma_credential_check_errors_total{reason="blocked"} > 0'
-check "a transient 401 was met and not confirmed" grep -q "Sigma refused the credential once" "$work/exporter.log"
+check "a transient 401 was met, and asked again" grep -q "Sigma asked to try again later" "$work/exporter.log"
 check "the verdict never left 1 through the storm and the transient 401s" has_result 'min_over_time(sigma_credential_valid[20s]) == 1'
 check "and SigmaCredentialRejected was never pending or firing" bash -c "! python3 '$work/query.py' 'max_over_time(ALERTS{alertname=\"SigmaCredentialRejected\"}[25s])' | grep -q '\"value\"'"
 control DELETE /control/faults
