@@ -20,6 +20,8 @@ steady-state cycle reads anything but list pages. Targets are reported, not asse
 
     swift build -c release --static-swift-stdlib && python3 Benchmarks/run.py   # every size, ~30 minutes
     python3 Benchmarks/run.py --sizes 1000 --out /tmp/bench.md          # the CI smoke
+    python3 Benchmarks/run.py --check        # `sigma_exporter check` of 10,000 documents, its own section
+    python3 Benchmarks/run.py --long-scan    # a first scan spanning several polls, its own section
 """
 
 from __future__ import annotations
@@ -206,8 +208,8 @@ def credentials(org: dict) -> tuple[tuple[str, str], tuple[str, str]]:
     return crawler, admin
 
 
-def start_exporter(procs: Processes, binary: Path, work: Path, sim: Simulator, org: dict,
-                   interval: int, rate: float, concurrency: int, log_level: str = "warn") -> tuple[subprocess.Popen, int]:
+def write_config(work: Path, sim: Simulator, org: dict, rate: float, concurrency: int) -> Path:
+    """The exporter's configuration for the simulated organisation: the crawler and an admin inventory."""
     (crawler_id, crawler_secret), (admin_id, admin_secret) = credentials(org)
     (work / "crawler.secret").write_text(crawler_secret)
     (work / "admin.secret").write_text(admin_secret)
@@ -224,9 +226,15 @@ organizations:
       client_id: {admin_id}
       client_secret_file: {work / "admin.secret"}
 """)
+    return work / "exporter.yml"
+
+
+def start_exporter(procs: Processes, binary: Path, work: Path, sim: Simulator, org: dict,
+                   interval: int, rate: float, concurrency: int, log_level: str = "warn") -> tuple[subprocess.Popen, int]:
+    config = write_config(work, sim, org, rate, concurrency)
     port = free_port()
     process = procs.start(
-        [str(binary), f"--config.file={work / 'exporter.yml'}", f"--web.listen-address=127.0.0.1:{port}",
+        [str(binary), f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
          f"--poll.interval={interval}s", f"--log.level={log_level}"],
         stderr=open(work / "exporter.log", "w"))
     wait_for(lambda: process.poll() is not None or _listening(port), 60, "the exporter to listen")
@@ -467,6 +475,76 @@ def long_scan_report(args, result: LongScan) -> str:
         f"{result.polls} | {result.estimated_minutes} min |", "",
         f"Progress seen at each change (`sigma_connections_scan_progress_ratio`, scraped every second): {steps}.",
         ""])
+
+
+# ---------------------------------------------------------------------------------------------
+# sigma_exporter check
+
+
+@dataclass
+class CheckRun:
+    documents: int
+    wall: float
+    requests: int
+    too_many: int
+    bound: float
+    exit_code: int
+
+
+def check_run(args, procs: Processes, work: Path) -> CheckRun:
+    """`sigma_exporter check` of an organisation, timed from start to exit, against the same lower
+    bound as a first cycle: max(requests / rate, requests x latency / concurrency)."""
+    documents = args.check_documents
+    org_file = work / f"org-{documents}.json"
+    subprocess.run([str(args.bin / "sigma-sim"), *sizes_for(documents), "--dump-org", str(org_file)], check=True)
+    org = json.loads(org_file.read_text())
+    sim = start_simulator(procs, args.bin / "sigma-sim", org_file, args.latency, args.rate)
+    try:
+        config = write_config(work, sim, org, args.rate, args.concurrency)
+        started = time.monotonic()
+        result = subprocess.run(
+            [str(args.bin / "sigma_exporter"), "check", f"--config.file={config}", "--output=json"],
+            capture_output=True, text=True, timeout=documents * 3 / args.rate + 600)
+        wall = time.monotonic() - started
+        if result.returncode not in (0, 1):
+            raise Broken(f"check exited {result.returncode}: {result.stderr[-2000:]}")
+        report = json.loads(result.stdout)
+        if report["organizations"][0]["failures"]:
+            raise Broken(f"a collector failed during the check: {report['organizations'][0]['failures']}")
+        status, body = http(f"{sim.control}/requests")
+        counts = json.loads(body)
+        requests = int(sum(counts.values()))
+        return CheckRun(documents, wall, requests, 0, max(requests / args.rate,
+                        requests * args.latency / 1000 / args.concurrency), result.returncode)
+    finally:
+        procs.stop(sim.process)
+        org_file.unlink(missing_ok=True)
+
+
+def check_report(args, result: CheckRun) -> str:
+    return "\n".join([
+        "## sigma_exporter check", "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python3 Benchmarks/run.py --check` "
+        f"(release build as shipped): `sigma_exporter check --output=json` of {result.documents:,} documents, "
+        f"{args.latency} ms per request, `max_requests_per_second: {args.rate:g}` on both sides, "
+        f"`max_concurrency: {args.concurrency}`, from start to exit. Lower bound: max(requests / rate, "
+        f"requests x latency / {args.concurrency}), requests as the simulator counted them.", "",
+        "| documents | wall | requests | lower bound | ratio | exit |",
+        "|---:|---:|---:|---:|---:|---:|",
+        f"| {result.documents:,} | {result.wall:.2f} s | {result.requests:,} | {result.bound:.2f} s | "
+        f"{result.wall / result.bound:.3f} | {result.exit_code} |", ""])
+
+
+def write_section(path: Path, text: str):
+    """Replaces the section of `path` that `text` heads (its first line), or appends it."""
+    heading = text.splitlines()[0]
+    old = path.read_text() if path.exists() else ""
+    start = old.find(heading + "\n")
+    if start < 0:
+        path.write_text(old.rstrip("\n") + ("\n\n" if old else "") + text)
+        return
+    end = old.find("\n## ", start + len(heading))
+    path.write_text(old[:start] + text.rstrip("\n") + "\n" + (old[end:] if end >= 0 else ""))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -731,6 +809,9 @@ def main() -> int:
     parser.add_argument("--long-scan-documents", type=int, default=5000)
     parser.add_argument("--long-scan-interval", type=int, default=60)
     parser.add_argument("--long-scan-rate", type=float, default=10)
+    parser.add_argument("--check", action="store_true",
+                        help="only `sigma_exporter check` of --check-documents, written as its own section of --out")
+    parser.add_argument("--check-documents", type=int, default=10000)
     args = parser.parse_args()
     for binary in ("sigma_exporter", "sigma-sim"):
         if not (args.bin / binary).exists():
@@ -741,15 +822,22 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="sigma-bench-") as directory:
             work = Path(directory)
-            text = long_scan_report(args, long_scan(args, procs, work)) if args.long_scan \
-                else full_run(args, procs, work, started)
+            if args.check:
+                text = check_report(args, check_run(args, procs, work))
+            elif args.long_scan:
+                text = long_scan_report(args, long_scan(args, procs, work))
+            else:
+                text = full_run(args, procs, work, started)
     except Broken as error:
         print(f"benchmark: broken: {error}", file=sys.stderr)
         return 1
     finally:
         procs.stop_all()
     print(text)
-    args.out.write_text(text)
+    if args.check or args.long_scan:
+        write_section(args.out, text)  # one section of the report; the rest stays
+    else:
+        args.out.write_text(text)
     return 0
 
 

@@ -22,6 +22,8 @@ public final class ConnectionsCollector: Collector {
     let context: OrganizationContext
     let graph = SourceGraph()
     let scan = SourceScan()
+    /// Documents the current scan covers (the listings' entries), once listed.
+    let listedDocuments = Mutex<Int?>(nil)
 
     public init(context: OrganizationContext) {
         self.context = context
@@ -47,6 +49,7 @@ public final class ConnectionsCollector: Collector {
         }
         let roots = listings.joined().lazy.filter(scope.contains)
         let listed = listings.reduce(0) { $0 + $1.count }
+        listedDocuments.withLock { $0 = listed }
         let graph = self.graph
         let readable = listings
         let finished = try await scan.result(within: scanBudget) { [self] in
@@ -155,6 +158,12 @@ public final class ConnectionsCollector: Collector {
 
     public func stop() async {
         scan.stop()
+    }
+
+    /// How far the scan of document sources has got: documents read, of those listed (nil until
+    /// the first listing). For `sigma_exporter check`'s progress line.
+    public var scanProgress: (read: Int, listed: Int)? {
+        listedDocuments.withLock { $0 }.map { (graph.documentsRead, $0) }
     }
 
     /// How long one poll waits for the scan: its timeout, less one request timeout for what follows.

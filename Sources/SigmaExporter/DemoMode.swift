@@ -6,13 +6,17 @@ import SigmaSimulator
 
 /// `--demo`: a simulated Sigma organisation in-process, and a configuration pointing at it.
 enum DemoMode {
+    static let requestsPerSecond = 50.0
+
     struct Started {
         var configuration: ExporterConfiguration
         var service: any Service
     }
 
+    /// `announce: false` (for `check --demo`) leaves standard output to the report.
     static func start(
-        pollInterval: Duration, listen: ListenAddress, telemetryPath: String, tls: Bool, logger: Logger
+        pollInterval: Duration, listen: ListenAddress, telemetryPath: String, tls: Bool, logger: Logger,
+        announce: Bool = true
     ) async throws -> Started {
         let server = SimulatorServer(state: SimulatorState(organization: DemoOrganization.make()))
         do {
@@ -41,10 +45,13 @@ enum DemoMode {
               Restore it:
                 curl -X POST \(control)/credentials/\(DemoOrganization.crawlerClientId)/restore
             """
-        FileHandle.standardOutput.write(Data((banner + "\n").utf8))
+        if announce { FileHandle.standardOutput.write(Data((banner + "\n").utf8)) }
         logger.info("Demo simulator running", metadata: ["api": "\(baseURL)", "control": "\(control)"])
+        // The simulator is in-process and unlimited: the demo allows itself more than the 10
+        // requests/s a real organisation gets by default, so a first poll takes about a second.
         return Started(
-            configuration: ExporterConfiguration(organizations: [organization]),
+            configuration: ExporterConfiguration(
+                poll: PollSettings(maxRequestsPerSecond: Self.requestsPerSecond), organizations: [organization]),
             service: SimulatorService(server: server))
     }
 }

@@ -5,7 +5,8 @@ import ExporterCore
 import Foundation
 import Logging
 
-/// The `sigma_exporter` command line: Prometheus-style flags, plus the `healthcheck` subcommand.
+/// The `sigma_exporter` command line: Prometheus-style flags, plus the `healthcheck` and `check`
+/// subcommands.
 ///
 /// `main` only parses arguments and runs ``ExporterApplication``. Every usage or configuration
 /// error exits with status 2 and one line on standard error.
@@ -18,7 +19,7 @@ public struct ExporterCommand: AsyncParsableCommand {
             + "SIGMA_CLIENT_ID, SIGMA_CLIENT_SECRET or SIGMA_CLIENT_SECRET_FILE, optionally SIGMA_INVENTORY_CLIENT_ID "
             + "with SIGMA_INVENTORY_CLIENT_SECRET[_FILE], and SIGMA_ORG.",
         version: BuildInfo.current.versionText,
-        subcommands: [HealthcheckCommand.self])
+        subcommands: [HealthcheckCommand.self, CheckCommand.self])
 
     @Option(name: .customLong("config.file"), help: "YAML configuration file (any number of organisations).")
     var configFile: String?
@@ -145,6 +146,8 @@ public struct ExporterCommand: AsyncParsableCommand {
                 let options = try command.options(selection: selection)
                 FreedMemory.tuneAllocator()
                 return try await ExporterApplication.runMain(options: options)
+            case let check as CheckCommand:
+                return await check.execute(selection: selection, arguments: rest)
             case let healthcheck as HealthcheckCommand:
                 return await healthcheck.probe(explicit: HealthcheckCommand.namesItsTarget(rest))
             default:

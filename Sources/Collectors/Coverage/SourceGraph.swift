@@ -159,6 +159,9 @@ final class SourceGraph: Sendable {
         return min(1, Double(store.withLock { $0.nodes.count }) / Double(listed))
     }
 
+    /// Documents whose sources have been read (or tried).
+    var documentsRead: Int { store.withLock { $0.nodes.count } }
+
     /// Whether nothing has been read yet (the first scan is ahead).
     var isEmpty: Bool { store.withLock { $0.nodes.isEmpty } }
 
