@@ -2,7 +2,7 @@
 ///
 /// Why not Foundation's formatters: they depend on locale data and accept lenient input; the
 /// deadline is a contract value and must be exactly what the operator wrote.
-enum CalendarDate {
+public enum CalendarDate {
     static func epochSeconds(_ text: String) -> Double? {
         let scalars = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
@@ -29,13 +29,29 @@ enum CalendarDate {
             else { return nil }
             seconds = hour * 3600 + minute * 60 + second
         }
-        // Days since the epoch by the civil-from-days inverse (Howard Hinnant's algorithm).
+        return Double(daysSinceEpoch(year: year, month: month, day: day) * 86_400 + seconds)
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (month 1–12), by the inverse of
+    /// civil-from-days (Howard Hinnant's algorithm); negative before the epoch. The one
+    /// implementation for the configuration's dates and HTTP's `Retry-After` dates.
+    public static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
-        let era = y / 400
+        let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return Double(days * 86_400 + seconds)
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}
+
+extension StringProtocol {
+    /// The text without the leading and trailing characters `isTrimmed` selects; the one trim
+    /// helper (Foundation's needs a `CharacterSet`, and these modules parse without locales).
+    public func trimmed(where isTrimmed: (Character) -> Bool) -> String {
+        var slice = self[...]
+        while let first = slice.first, isTrimmed(first) { slice.removeFirst() }
+        while let last = slice.last, isTrimmed(last) { slice.removeLast() }
+        return String(slice)
     }
 }

@@ -48,10 +48,5 @@ public enum SigmaCloud {
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
-        var slice = Substring(self)
-        while let first = slice.first, first.isWhitespace { slice.removeFirst() }
-        while let last = slice.last, last.isWhitespace { slice.removeLast() }
-        return String(slice)
-    }
+    func trimmingWhitespace() -> String { trimmed(where: \.isWhitespace) }
 }

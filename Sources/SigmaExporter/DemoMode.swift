@@ -55,13 +55,3 @@ enum DemoMode {
             service: SimulatorService(server: server))
     }
 }
-
-/// Keeps the demo simulator up until shutdown.
-struct SimulatorService: Service {
-    let server: SimulatorServer
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await server.stop()
-    }
-}

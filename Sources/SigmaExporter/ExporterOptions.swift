@@ -42,8 +42,3 @@ public struct ExporterOptions: Sendable {
         self.demo = demo
     }
 }
-
-/// `--log.format`.
-public enum LogFormatChoice: String, Sendable, CaseIterable {
-    case logfmt, json
-}

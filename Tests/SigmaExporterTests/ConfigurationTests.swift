@@ -1,3 +1,4 @@
+import Collectors
 import ExporterConfig
 import Foundation
 import Testing
@@ -20,8 +21,7 @@ struct ConfigurationTests {
 
     func load(_ yaml: String, variables: [String: String] = [:]) throws(ConfigError) -> ExporterConfiguration {
         try ConfigFileLoader(
-            path: "sigma.yml", environment: environment(variables),
-            knownCollectors: ["credentials", "workbooks", "datasets", "data_models", "connections"]
+            path: "sigma.yml", environment: environment(variables), knownCollectors: Set(CollectorRegistry.names)
         ).parse(yaml)
     }
 

@@ -1,5 +1,10 @@
 import ExporterConfig
-import Glibc
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Which documents count: not archived, not personal (unless asked), and within the configured
 /// `include_paths` / `exclude_paths` globs on Sigma's `path`. Explorations are excluded at the

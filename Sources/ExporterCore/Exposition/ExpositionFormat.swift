@@ -1,3 +1,5 @@
+import ExporterConfig
+
 /// The two exposition formats `/metrics` speaks, chosen from the scrape's `Accept` header.
 public enum ExpositionFormat: Sendable, Hashable, CaseIterable {
     /// Prometheus text format 0.0.4.
@@ -42,10 +44,5 @@ public enum ExpositionFormat: Sendable, Hashable, CaseIterable {
 }
 
 extension Substring {
-    func trimmingASCIISpaces() -> String {
-        var slice = self
-        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
-        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
-        return String(slice)
-    }
+    func trimmingASCIISpaces() -> String { trimmed { $0 == " " || $0 == "\t" } }
 }

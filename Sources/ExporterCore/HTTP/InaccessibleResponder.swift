@@ -93,33 +93,33 @@ struct InaccessibleResponder: Sendable {
         var rows = ""
         for organization in body.organizations {
             // An anchor per organisation: the dashboard links to /inaccessible#org-NAME.
-            let org = LandingPage.escape(organization.org)
+            let org = HTML.escape(organization.org)
             rows += "<h2 id=\"org-\(org)\">\(org)</h2>"
-            if let note = organization.note { rows += "<p><em>\(LandingPage.escape(note))</em></p>" }
+            if let note = organization.note { rows += "<p><em>\(HTML.escape(note))</em></p>" }
             if let documents = organization.documents {
                 rows += "<h3>Documents the credential cannot view (\(documents.returned) of \(documents.total))</h3>"
-                rows += "<p>\(LandingPage.escape(organization.fixDocuments))</p>"
+                rows += "<p>\(HTML.escape(organization.fixDocuments))</p>"
                 rows += "<table><tr><th>kind</th><th>name</th><th>path</th><th>owner</th><th>id</th></tr>"
                 for item in documents.items {
                     rows +=
-                        "<tr><td>\(item.kind.rawValue)</td><td><a href=\"\(LandingPage.escape(item.url))\">"
-                        + "\(LandingPage.escape(item.name))</a></td><td>\(LandingPage.escape(item.path))</td>"
-                        + "<td>\(LandingPage.escape(item.owner))</td><td>\(LandingPage.escape(item.id))</td></tr>"
+                        "<tr><td>\(item.kind.rawValue)</td><td><a href=\"\(HTML.escape(item.url))\">"
+                        + "\(HTML.escape(item.name))</a></td><td>\(HTML.escape(item.path))</td>"
+                        + "<td>\(HTML.escape(item.owner))</td><td>\(HTML.escape(item.id))</td></tr>"
                 }
                 rows += "</table>"
             }
             if let connections = organization.connections {
                 rows +=
                     "<h3>Connections the credential cannot use (\(connections.returned) of \(connections.total))</h3>"
-                rows += "<p>\(LandingPage.escape(organization.fixConnections))</p>"
+                rows += "<p>\(HTML.escape(organization.fixConnections))</p>"
                 rows += "<table><tr><th>name</th><th>type</th><th>id</th><th>used by</th></tr>"
                 for item in connections.items {
-                    let users = item.usedBy.map { LandingPage.escape($0.name) }.joined(separator: ", ")
+                    let users = item.usedBy.map { HTML.escape($0.name) }.joined(separator: ", ")
                     let more =
                         item.usedByTotal > item.usedBy.count ? " and \(item.usedByTotal - item.usedBy.count) more" : ""
                     rows +=
-                        "<tr><td>\(LandingPage.escape(item.name))</td><td>\(LandingPage.escape(item.type))</td>"
-                        + "<td>\(LandingPage.escape(item.id))</td><td>\(users)\(more)</td></tr>"
+                        "<tr><td>\(HTML.escape(item.name))</td><td>\(HTML.escape(item.type))</td>"
+                        + "<td>\(HTML.escape(item.id))</td><td>\(users)\(more)</td></tr>"
                 }
                 rows += "</table>"
             }
@@ -130,8 +130,8 @@ struct InaccessibleResponder: Sendable {
                 rows += "<table><tr><th>kind</th><th>name</th><th>id</th><th>reason</th></tr>"
                 for item in unreadable.items {
                     rows +=
-                        "<tr><td>\(LandingPage.escape(item.kind))</td><td>\(LandingPage.escape(item.name))</td>"
-                        + "<td>\(LandingPage.escape(item.id))</td><td>\(LandingPage.escape(item.reason))</td></tr>"
+                        "<tr><td>\(HTML.escape(item.kind))</td><td>\(HTML.escape(item.name))</td>"
+                        + "<td>\(HTML.escape(item.id))</td><td>\(HTML.escape(item.reason))</td></tr>"
                 }
                 rows += "</table>"
             }
@@ -140,7 +140,7 @@ struct InaccessibleResponder: Sendable {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Sigma Exporter: out of reach</title>
             <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>
-            </head><body><h1>Out of the credential's reach</h1><p><a href="\(LandingPage.escape(home))">Back</a></p>
+            </head><body><h1>Out of the credential's reach</h1><p><a href="\(HTML.escape(home))">Back</a></p>
             \(rows)
             </body></html>
 

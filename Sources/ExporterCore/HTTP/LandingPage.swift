@@ -12,10 +12,10 @@ enum LandingPage {
             let cells = collectors.map { key, status -> String in
                 let state = status.lastSuccess.map { $0 ? "ok" : "failing" } ?? "pending"
                 let last = status.lastSuccessTimestamp.map { ago($0) } ?? "never"
-                let error = status.lastError.map { " — \(escape($0))" } ?? ""
-                return "<li>\(escape(key.collector)): \(state) (last success \(last))\(error)</li>"
+                let error = status.lastError.map { " — \(HTML.escape($0))" } ?? ""
+                return "<li>\(HTML.escape(key.collector)): \(state) (last success \(last))\(error)</li>"
             }.joined()
-            rows += "<tr><td>\(escape(organization))</td><td>\(verdict)</td><td><ul>\(cells)</ul></td></tr>\n"
+            rows += "<tr><td>\(HTML.escape(organization))</td><td>\(verdict)</td><td><ul>\(cells)</ul></td></tr>\n"
         }
         let info = options.buildInfo
         return """
@@ -25,11 +25,11 @@ enum LandingPage {
             </head><body>
             <h1>Sigma Exporter</h1>
             <p>Watches the Sigma Computing API credential a metadata catalog crawls with.
-            Version \(escape(info.version)) (revision \(escape(info.revision)), built \(escape(info.buildDate)), Swift \(escape(info.swiftVersion))).</p>
+            Version \(HTML.escape(info.version)) (revision \(HTML.escape(info.revision)), built \(HTML.escape(info.buildDate)), Swift \(HTML.escape(info.swiftVersion))).</p>
             <ul>
-            <li><a href="\(escape(options.link(options.telemetryPath)))">Metrics</a></li>
-            \(options.inaccessibleReport ? "<li><a href=\"\(escape(options.link("/inaccessible")))\">What the credential cannot reach</a> (<a href=\"\(escape(options.link("/inaccessible?format=json")))\">JSON</a>)</li>" : "")
-            <li><a href="\(escape(options.link("/-/healthy")))">Health</a> · <a href="\(escape(options.link("/-/ready")))">Readiness</a></li>
+            <li><a href="\(HTML.escape(options.link(options.telemetryPath)))">Metrics</a></li>
+            \(options.inaccessibleReport ? "<li><a href=\"\(HTML.escape(options.link("/inaccessible")))\">What the credential cannot reach</a> (<a href=\"\(HTML.escape(options.link("/inaccessible?format=json")))\">JSON</a>)</li>" : "")
+            <li><a href="\(HTML.escape(options.link("/-/healthy")))">Health</a> · <a href="\(HTML.escape(options.link("/-/ready")))">Readiness</a></li>
             </ul>
             <h2>Organisations</h2>
             <table><tr><th>org</th><th>credential</th><th>collectors</th></tr>
@@ -44,18 +44,4 @@ enum LandingPage {
         return seconds < 120 ? "\(seconds)s ago" : "\(seconds / 60)m ago"
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
 }

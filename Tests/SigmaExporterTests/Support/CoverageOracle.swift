@@ -1,6 +1,11 @@
 import ExporterConfig
-import Glibc
 import SigmaSimulator
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The catalogue's answers computed straight from the simulator's organisation model, the way
 /// `design.md` defines them, independently of the collectors' code.

@@ -1,0 +1,4 @@
+/// `--log.format`.
+public enum LogFormatChoice: String, Sendable, CaseIterable {
+    case logfmt, json
+}
