@@ -87,7 +87,7 @@ public enum ExporterApplication {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
         let httpService = HTTPClientService { try await http.shutdown() }
-        return Built(services: [httpService, polling, app], store: store, polling: polling)
+        return Built(services: [httpService, polling, app, FreedMemoryService()], store: store, polling: polling)
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status. Configuration errors throw before
@@ -139,9 +139,6 @@ public enum ExporterApplication {
         let built = try build(options: options, configuration: configuration, web: web, load: reload, logger: logger) {
             port in
             logger.info("Listening", metadata: ["address": "\(listen.host):\(port)"])
-            // Start-up is over: its code pages need not stay mapped.
-            let released = ResidentCode.release()
-            logger.debug("Released start-up code pages", metadata: ["resident_kib": "\(released)"])
         }
         services += built.services
         logger.info(

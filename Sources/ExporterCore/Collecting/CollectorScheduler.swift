@@ -78,7 +78,6 @@ public struct CollectorScheduler<C: Clock>: Sendable where C.Duration == Duratio
                 error: message)
             logger.warning("Poll failed", metadata: metadata)
         }
-        FreedMemory.release()
     }
 
     /// The collector's result, or a timeout failure if it did not finish in time.

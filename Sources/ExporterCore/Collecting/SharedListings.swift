@@ -120,7 +120,6 @@ public actor SharedListings {
     func expire(_ key: String, fetchedAt: ContinuousClock.Instant) {
         guard cache[key]?.fetchedAt == fetchedAt else { return }
         drop(key)
-        FreedMemory.release()
     }
 
     /// One waiter gave up; the last one cancels the fetch.
