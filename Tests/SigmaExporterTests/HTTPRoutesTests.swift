@@ -185,6 +185,30 @@ struct InaccessibleRouteTests {
         }
     }
 
+    /// The cap spans the kinds in order (workbooks first), and the total counts every kind.
+    @Test func theCapSpansKindsAndTheTotalCountsThemAll() async throws {
+        let reports = filledReports()
+        let datasets = (0..<4).map {
+            InaccessibleDocument(
+                kind: .dataset, id: "ds-\($0)", name: "Orders \($0)", path: "Sales", owner: "owner-2",
+                url: "https://app.sigmacomputing.com/x/dataset/ds-\($0)")
+        }
+        reports.setDocuments(
+            datasets, kind: .dataset, organization: "acme", inventoryComplete: true, owner: nil, now: 6)
+        try await app(reports: reports).test(.router) { client in
+            try await client.execute(uri: "/inaccessible?limit=5&format=json", method: .get) { response in
+                let body = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let organizations = try #require(body["organizations"] as? [[String: Any]])
+                let documents = try #require(organizations[0]["documents"] as? [String: Any])
+                #expect(documents["total"] as? Int == 7)
+                #expect(documents["returned"] as? Int == 5)
+                let ids = (documents["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+                #expect(ids == ["wb-0", "wb-1", "wb-2", "ds-0", "ds-1"])
+            }
+        }
+    }
+
     @Test func answersAnEscapedHTMLTableToABrowser() async throws {
         try await app(reports: filledReports()).test(.router) { client in
             try await client.execute(uri: "/inaccessible", method: .get, headers: [.accept: "text/html,*/*"]) {

@@ -66,11 +66,15 @@ struct InaccessibleResponder: Sendable {
             organization.note = "not polled yet"
             return organization
         }
-        let documents = DocumentKind.allCases.compactMap { report.documents[$0] }
-        if !documents.isEmpty {
-            let all = documents.flatMap { $0 }
+        let known = DocumentKind.allCases.filter { report.documentCount($0) != nil }
+        if !known.isEmpty {
+            // Kind after kind, up to `limit` in all, unpacking only what the page shows.
+            var items: [InaccessibleDocument] = []
+            for kind in known where items.count < limit {
+                items += report.documents(kind, first: limit - items.count)
+            }
             organization.documents = Listing(
-                total: all.count, returned: min(limit, all.count), items: Array(all.prefix(limit)))
+                total: known.reduce(0) { $0 + (report.documentCount($1) ?? 0) }, returned: items.count, items: items)
         }
         if let connections = report.connections {
             organization.connections = Listing(

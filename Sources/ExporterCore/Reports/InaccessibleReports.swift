@@ -8,12 +8,25 @@ public final class InaccessibleReports: Sendable {
     public struct OrganizationReport: Sendable, Equatable {
         public var inventoryComplete = false
         public var credentialOwner: String?
-        /// Each kind's inaccessible documents (absent: unknown, no inventory).
+        /// Each kind's inaccessible documents (absent: unknown, no inventory). Unpacks every one:
+        /// for the whole list (`sigma_exporter check`); a page reads ``documents(_:first:)``.
         public var documents: [DocumentKind: [InaccessibleDocument]] {
             get { packedDocuments.mapValues(\.documents) }
             set { packedDocuments = newValue.mapValues(PackedDocuments.init) }
         }
         var packedDocuments: [DocumentKind: PackedDocuments] = [:]
+
+        /// How many documents of `kind` are out of reach; nil when unknown (no inventory).
+        public func documentCount(_ kind: DocumentKind) -> Int? {
+            packedDocuments[kind]?.count
+        }
+
+        /// The first `limit` documents of `kind`, unpacking only those: a page of `/inaccessible`
+        /// never unpacks the tens of thousands of a large organisation to show a few hundred.
+        public func documents(_ kind: DocumentKind, first limit: Int) -> [InaccessibleDocument] {
+            guard let packed = packedDocuments[kind] else { return [] }
+            return (0..<min(max(0, limit), packed.count)).map(packed.document(at:))
+        }
 
         public init() {}
         public var connections: [InaccessibleConnection]?
