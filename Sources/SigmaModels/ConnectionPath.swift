@@ -1,4 +1,5 @@
-/// One entry of `GET /v2/connections/paths`: a path the caller may use.
+/// One entry of `GET /v2/connections/paths`: a path the caller may use (and, as ``TablePath``, the
+/// body of `GET /v2/connections/paths/{inodeId}`).
 ///
 /// The path is kept only when it can be compared exactly (see ``WarehousePath``); the entry still
 /// counts for its connection without one.
