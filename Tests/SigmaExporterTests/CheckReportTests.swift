@@ -96,6 +96,14 @@ struct CheckReportTests {
         #expect(evaluate(Self.families(), failures: [failure], minCoverage: 0).verdict == .inconclusive)
         // A partial inventory is never a pass, whatever the minimum.
         #expect(evaluate(Self.families(complete: 0), minCoverage: 0).verdict == .coverageBelow)
+        // Nor a kind the document collectors found partial after the credentials collector had
+        // published sigma_inventory_complete 1: its total is withheld, and so is the pass.
+        let withheld = Self.families().filter {
+            !($0.name == "sigma_documents" && $0.series.contains { $0.labels.contains(Label("kind", "dataset")) })
+        }
+        let partial = evaluate(withheld, minCoverage: 0)
+        #expect(partial.verdict == .coverageBelow)
+        #expect(!partial.inventory.complete)
         // Sources refused for good: never a pass; sources Sigma failed to give: try again.
         var refused = Self.report()
         refused.unreadable = [UnreadableSource(kind: "workbook", id: "w9", name: "", reason: "forbidden")]

@@ -20,15 +20,6 @@ extension CheckReport.Organization {
             tokenExpiresAt: values["sigma_access_token_expiration_timestamp_seconds"].map(CheckReport.timestamp),
             rotateBefore: configuration.rotateBefore.map(CheckReport.timestamp))
 
-        let complete = values["sigma_inventory_complete"] == 1
-        let inventory = CheckReport.Inventory(
-            complete: complete,
-            note: complete
-                ? "the totals come from an Admin-owned credential's listing, which holds every document the credential lists"
-                : configuration.inventory == nil
-                    ? "no inventory credential: what exists, and so what is out of reach, is unknown (configure inventory:)"
-                    : "the inventory is not usable or not complete: the totals are withheld, never guessed")
-
         var documents: [CheckReport.Coverage] = []
         for kind in DocumentKind.allCases {
             let labels = ["kind": kind.rawValue]
@@ -44,6 +35,19 @@ extension CheckReport.Organization {
                 kind: "connection", reachable: Int(usable), total: values["sigma_connections_used"].map { Int($0) },
                 ratio: values["sigma_connection_use_coverage_ratio"])
         }
+        // The credentials collector publishes `sigma_inventory_complete` before the document
+        // collectors can find a kind partial; a kind (or the connections) published without its
+        // total is one they found partial, and must never pass on the ratios left.
+        let totals = documents.map(\.total) + (connections.map { [$0.total] } ?? [])
+        let complete = values["sigma_inventory_complete"] == 1 && !totals.contains { $0 == nil }
+        let inventory = CheckReport.Inventory(
+            complete: complete,
+            note: complete
+                ? "the totals come from an Admin-owned credential's listing, which holds every document the credential lists"
+                : configuration.inventory == nil
+                    ? "no inventory credential: what exists, and so what is out of reach, is unknown (configure inventory:)"
+                    : "the inventory is not usable or not complete: the totals are withheld, never guessed")
+
         let tables = values["sigma_tables_usable"].map { usable in
             CheckReport.Coverage(
                 kind: "table", reachable: Int(usable), total: values["sigma_tables_used"].map { Int($0) },
@@ -52,7 +56,8 @@ extension CheckReport.Organization {
 
         let allFixes = Self.fixes(report)
         let outOfReach =
-            (report?.documents.values.reduce(0) { $0 + $1.count } ?? 0) + (report?.connections?.count ?? 0)
+            DocumentKind.allCases.reduce(0) { $0 + (report?.documentCount($1) ?? 0) }
+            + (report?.connections?.count ?? 0)
         let unreadable = report?.unreadableTotal ?? 0
         // Sources Sigma failed to give (a 5xx, a timeout) may come next time: the check cannot
         // conclude. Sources it refused (403) are hidden from the reader for good: what they read is
