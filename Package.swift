@@ -33,16 +33,20 @@ let package = Package(
         // The version, revision, build date and compiler, stamped at build time by the plugin below.
         .target(name: "BuildStamp", swiftSettings: swiftSettings, plugins: ["BuildStampPlugin"]),
         .plugin(name: "BuildStampPlugin", capability: .buildTool(), path: "Plugins/BuildStamp"),
+        // Values the configuration and the client both need (a secret that never prints, civil
+        // dates, trimming), so that neither of them depends on the other.
+        .target(name: "ExporterBasics", swiftSettings: swiftSettings),
         // Decodable shapes of Sigma's responses; Foundation only, so decoders can be fuzzed cheaply.
         .target(name: "SigmaModels", swiftSettings: swiftSettings),
         // The HTTP client for Sigma: tokens, paging, retries, rate and concurrency caps.
         .target(
             name: "SigmaClient",
             dependencies: [
-                "SigmaModels", "ExporterConfig",
+                "SigmaModels", "ExporterBasics",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -50,7 +54,7 @@ let package = Package(
         // Configuration file, environment and validation; no server dependencies (fuzzable).
         .target(
             name: "ExporterConfig",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["ExporterBasics", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // Exposition, snapshots, scheduling, logging formats and the HTTP surface.
@@ -93,7 +97,7 @@ let package = Package(
         .target(
             name: "SigmaExporter",
             dependencies: [
-                "ExporterCore", "ExporterConfig", "Collectors", "SigmaClient", "SigmaSimulator",
+                "ExporterBasics", "ExporterCore", "ExporterConfig", "Collectors", "SigmaClient", "SigmaSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -125,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "SigmaExporterTests",
             dependencies: [
-                "SigmaModels", "SigmaClient", "ExporterConfig", "ExporterCore", "Collectors",
+                "ExporterBasics", "SigmaModels", "SigmaClient", "ExporterConfig", "ExporterCore", "Collectors",
                 "SigmaSimulator", "SigmaExporter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

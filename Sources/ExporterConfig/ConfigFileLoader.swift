@@ -1,3 +1,4 @@
+import ExporterBasics
 import Yams
 
 /// Reads the YAML configuration file into an ``ExporterConfiguration``.

@@ -1,3 +1,4 @@
+import ExporterBasics
 import Foundation
 
 /// How the exporter reaches Sigma from inside an enterprise network: through an egress proxy, and
@@ -6,10 +7,11 @@ import Foundation
 /// From the file's `http_client:` (`proxy_url`, `no_proxy`, `ca_file`), else from the usual
 /// variables: `HTTPS_PROXY` for https API hosts, `HTTP_PROXY` for http ones, `NO_PROXY` (each also
 /// lower-case). Read at start-up; a reload that changes them is refused with a log line (the HTTP
-/// clients, and their pooled connections, are made once).
+/// clients, and their pooled connections, are made once). Which proxy a host takes is the
+/// client's decision (`Egress`); this is what the operator wrote.
 public struct ConnectionSettings: Sendable, Equatable {
     /// An HTTP proxy, `http://[user:password@]host:port`; it tunnels https with CONNECT.
-    public struct Proxy: Sendable, Hashable {
+    public struct Proxy: Sendable, Equatable {
         public var host: String
         public var port: Int
         /// Basic credentials for the proxy, if its URL has them; never logged.
@@ -19,11 +21,6 @@ public struct ConnectionSettings: Sendable, Equatable {
             self.host = host
             self.port = port
             self.authorization = authorization
-        }
-
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(host)
-            hasher.combine(port)
         }
     }
 
@@ -46,25 +43,6 @@ public struct ConnectionSettings: Sendable, Equatable {
         self.httpProxy = httpProxy
         self.noProxy = noProxy
         self.caFile = caFile
-    }
-
-    /// The proxy requests to `baseURL` go through, or nil to connect directly.
-    public func proxy(for baseURL: String) -> Proxy? {
-        let lowered = baseURL.lowercased()
-        let secure = lowered.hasPrefix("https://")
-        guard let chosen = proxy ?? (secure ? httpsProxy : httpProxy) else { return nil }
-        let afterScheme = lowered.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first ?? ""
-        var host = String(afterScheme)
-        if host.hasPrefix("[") {
-            host = String(host.dropFirst().prefix { $0 != "]" })
-        } else if let colon = host.lastIndex(of: ":") {
-            host = String(host[..<colon])
-        }
-        for entry in noProxy {
-            let name = entry.trimmingWhitespace().lowercased().trimmingCharacters(in: ["."])
-            if name == "*" || host == name || host.hasSuffix("." + name) { return nil }
-        }
-        return chosen
     }
 
     /// Parses a proxy URL; nil when it is not `http://host:port` (an error names the source).

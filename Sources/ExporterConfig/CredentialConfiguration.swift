@@ -1,3 +1,5 @@
+import ExporterBasics
+
 /// A client-credentials pair. `clientIdSuffix` is the only part of the id ever exported.
 public struct CredentialConfiguration: Sendable, Equatable {
     public var clientId: String

@@ -1,3 +1,5 @@
+import ExporterBasics
+
 /// Builds a one-organisation configuration from `SIGMA_*` environment variables alone.
 ///
 /// Used when no `--config.file` is given, for containers configured entirely by the environment.

@@ -1,3 +1,4 @@
+import ExporterBasics
 import Foundation
 
 /// Where configuration reads the outside world from: environment variables and secret files.

@@ -1,4 +1,4 @@
-import ExporterConfig
+import ExporterBasics
 
 /// An access token Sigma issued, with when it expires.
 ///

@@ -1,4 +1,4 @@
-import ExporterConfig
+import ExporterBasics
 
 /// Parses a `Retry-After` header: delta-seconds or an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
 public enum RetryAfter {

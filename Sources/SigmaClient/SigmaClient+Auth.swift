@@ -1,4 +1,4 @@
-import ExporterConfig
+import ExporterBasics
 import Foundation
 import NIOHTTP1
 import SigmaModels

@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import ExporterConfig
 import NIOCore
 
 extension SigmaClient {
@@ -10,18 +9,18 @@ extension SigmaClient {
     /// AsyncHTTPClient: ``SigmaClient`` retries connection failures itself, bounded, with jitter,
     /// counting each attempt, where AsyncHTTPClient's retries would hide them in one long wait.
     public static func httpConfiguration(
-        poll: PollSettings, connectTimeout: Duration = .seconds(5)
+        limits: ClientLimits, connectTimeout: Duration = .seconds(5)
     )
         -> HTTPClient.Configuration
     {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(
             connect: .nanoseconds(Int64(connectTimeout.seconds * 1e9)),
-            read: .nanoseconds(Int64(poll.requestTimeout.seconds * 1e9)))
+            read: .nanoseconds(Int64(limits.requestTimeout.seconds * 1e9)))
         configuration.redirectConfiguration = .disallow
         configuration.connectionPool.retryConnectionEstablishment = false
         // Room for an organisation's monitored and inventory credentials at full concurrency.
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = poll.maxConcurrency * 2
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = limits.maxConcurrency * 2
         return configuration
     }
 }

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import ExporterConfig
+import ExporterBasics
 import Foundation
 import Logging
 import NIOCore
@@ -17,8 +17,8 @@ public final class SigmaClient: Sendable {
     /// The API base URL without `/v2`.
     public let baseURL: String
     /// The credential; its secret is replaced in place by a reload that keeps the client.
-    var credential: CredentialConfiguration { credentialBox.withLock { $0 } }
-    let credentialBox: Mutex<CredentialConfiguration>
+    var credential: ClientCredential { credentialBox.withLock { $0 } }
+    let credentialBox: Mutex<ClientCredential>
     let http: HTTPClient
     let requestTimeout: Duration
     let retryPolicy: RetryPolicy
@@ -41,7 +41,7 @@ public final class SigmaClient: Sendable {
     ///     client gets its own with `tokenRequestInterval` between requests (tests shorten it).
     ///   - role: which credential of the organisation this is, for `sigma_api_*` series.
     public init(
-        baseURL: String, credential: CredentialConfiguration, http: HTTPClient, settings: PollSettings,
+        baseURL: String, credential: ClientCredential, http: HTTPClient, limits: ClientLimits,
         retryPolicy: RetryPolicy = RetryPolicy(), maxBodyBytes: Int = 32 << 20,
         tokenRequestInterval: Duration = .seconds(1), tokenPacer: RequestPacer? = nil, role: String = "monitored",
         observer: any RequestObserver = DiscardingObserver(), logger: Logger = Logger(label: "sigma.client")
@@ -49,16 +49,16 @@ public final class SigmaClient: Sendable {
         self.baseURL = baseURL
         self.credentialBox = Mutex(credential)
         self.http = http
-        self.requestTimeout = settings.requestTimeout
+        self.requestTimeout = limits.requestTimeout
         self.retryPolicy = retryPolicy
         self.maxBodyBytes = maxBodyBytes
         self.observer = observer
         self.logger = logger
-        self.limiter = ConcurrencyLimiter(limit: settings.maxConcurrency)
-        self.pacer = RequestPacer(ratePerSecond: Self.dataRate(settings.maxRequestsPerSecond))
+        self.limiter = ConcurrencyLimiter(limit: limits.maxConcurrency)
+        self.pacer = RequestPacer(ratePerSecond: Self.dataRate(limits.maxRequestsPerSecond))
         self.tokenPacer = tokenPacer ?? RequestPacer(interval: tokenRequestInterval)
         self.role = role
-        observer.allowedRateChanged(credential: role, requestsPerSecond: Self.dataRate(settings.maxRequestsPerSecond))
+        observer.allowedRateChanged(credential: role, requestsPerSecond: Self.dataRate(limits.maxRequestsPerSecond))
     }
 
     /// The rate data calls are paced at: `max_requests_per_second` less a little headroom for what

@@ -1,35 +1,38 @@
 import AsyncHTTPClient
-import ExporterConfig
 import NIOSSL
 
 /// The HTTP clients the exporter reaches Sigma with: one that connects directly and one per
 /// configured proxy, all trusting the configured CA file besides the system's. Each organisation
-/// takes the one its API host calls for (``ConnectionSettings/proxy(for:)``).
+/// takes the one its API host calls for (``Egress/proxy(for:)``).
 ///
 /// Why several clients: AsyncHTTPClient sets its proxy per client, not per request, and
 /// `NO_PROXY` can exempt one organisation's host but not another's.
 public final class SigmaHTTPClients: Sendable {
-    public let settings: ConnectionSettings
+    public let egress: Egress
     let direct: HTTPClient
-    let proxied: [ConnectionSettings.Proxy: HTTPClient]
+    let proxied: [Egress.Proxy: HTTPClient]
+
+    /// The CA file could not be read as PEM certificates.
+    public struct UnreadableCAFile: Error {
+        public var path: String
+    }
 
     /// Makes the clients; throws when the CA file cannot be used.
-    public init(settings: ConnectionSettings, poll: PollSettings) throws(ConfigError) {
-        self.settings = settings
-        var base = SigmaClient.httpConfiguration(poll: poll)
-        if let caFile = settings.caFile {
+    public init(egress: Egress, limits: ClientLimits) throws(UnreadableCAFile) {
+        self.egress = egress
+        var base = SigmaClient.httpConfiguration(limits: limits)
+        if let caFile = egress.caFile {
             var tls = TLSConfiguration.makeClientConfiguration()
             do {
                 tls.additionalTrustRoots = [.certificates(try NIOSSLCertificate.fromPEMFile(caFile))]
             } catch {
-                throw ConfigError(
-                    source: caFile, field: "http_client.ca_file", problem: "not a readable PEM certificate")
+                throw UnreadableCAFile(path: caFile)
             }
             base.tlsConfiguration = tls
         }
         direct = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: base)
-        var proxied: [ConnectionSettings.Proxy: HTTPClient] = [:]
-        for proxy in [settings.proxy, settings.httpsProxy, settings.httpProxy].compactMap({ $0 })
+        var proxied: [Egress.Proxy: HTTPClient] = [:]
+        for proxy in [egress.proxy, egress.httpsProxy, egress.httpProxy].compactMap({ $0 })
         where proxied[proxy] == nil {
             var configuration = base
             configuration.proxy = .server(
@@ -46,12 +49,12 @@ public final class SigmaHTTPClients: Sendable {
 
     /// The client for an organisation whose API is at `baseURL`.
     public func client(for baseURL: String) -> HTTPClient {
-        settings.proxy(for: baseURL).flatMap { proxied[$0] } ?? direct
+        egress.proxy(for: baseURL).flatMap { proxied[$0] } ?? direct
     }
 
     /// Whether requests to `baseURL` go through a proxy (for the start-up log; no credentials).
     public func proxyDescription(for baseURL: String) -> String {
-        settings.proxy(for: baseURL).map { "\($0.host):\($0.port)" } ?? "direct"
+        egress.proxy(for: baseURL).map { "\($0.host):\($0.port)" } ?? "direct"
     }
 
     public func shutdown() async throws {

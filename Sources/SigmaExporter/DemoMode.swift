@@ -1,3 +1,4 @@
+import ExporterBasics
 import ExporterConfig
 import Foundation
 import Logging

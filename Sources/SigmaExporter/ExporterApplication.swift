@@ -47,7 +47,7 @@ public enum ExporterApplication {
             }
         }
         // Proxy and CA are read once: the clients and their pooled connections are made here.
-        let http = try SigmaHTTPClients(settings: configuration.connection, poll: configuration.poll)
+        let http = try SigmaHTTPClients.make(for: configuration)
         for organization in configuration.organizations {
             logger.info(
                 "Reaching Sigma",
@@ -65,7 +65,7 @@ public enum ExporterApplication {
             configuration: configuration, initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP,
             watchInterval: watchInterval, read: load
         ) { configuration, running in
-            if configuration.connection != http.settings {
+            if Egress(configuration.connection) != http.egress {
                 logger.warning("The proxy and CA settings changed: they take effect at the next restart")
             }
             return PollingPlan.make(

@@ -107,12 +107,14 @@ public struct PollingPlan: Sendable {
         var clientLogger = logger
         clientLogger[metadataKey: "org"] = "\(organization.name)"
         let client = SigmaClient(
-            baseURL: organization.baseURL, credential: organization.credential, http: http, settings: poll,
+            baseURL: organization.baseURL, credential: ClientCredential(organization.credential), http: http,
+            limits: ClientLimits(poll),
             retryPolicy: retryPolicy, tokenPacer: tokenPacer, role: "monitored", observer: observer,
             logger: clientLogger)
         let inventoryClient = organization.inventory.map {
             SigmaClient(
-                baseURL: organization.baseURL, credential: $0, http: http, settings: poll, retryPolicy: retryPolicy,
+                baseURL: organization.baseURL, credential: ClientCredential($0), http: http, limits: ClientLimits(poll),
+                retryPolicy: retryPolicy,
                 tokenPacer: tokenPacer, role: "inventory", observer: observer, logger: clientLogger)
         }
         return OrganizationContext(

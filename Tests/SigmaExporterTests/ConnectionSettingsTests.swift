@@ -1,5 +1,8 @@
 import ExporterConfig
+import SigmaClient
 import Testing
+
+@testable import SigmaExporter
 
 /// Egress proxies and private CAs, as enterprises reach Sigma.
 @Suite("Proxy and CA settings")
@@ -9,20 +12,21 @@ struct ConnectionSettingsTests {
             "https_proxy": "http://user:p%40ss@proxy.corp:3128/", "HTTP_PROXY": "http://plain.corp:8080",
             "NO_PROXY": "localhost, .internal.corp,10.0.0.1",
         ])
-        let https = try #require(settings.proxy(for: "https://aws-api.sigmacomputing.com"))
+        let egress = Egress(settings)
+        let https = try #require(egress.proxy(for: "https://aws-api.sigmacomputing.com"))
         #expect(https.host == "proxy.corp" && https.port == 3128)
         #expect(https.authorization?.exposedValue == "user:p@ss")
         #expect("\(https)".contains("p@ss") == false)  // the password is a Secret
-        #expect(settings.proxy(for: "http://sim.example.com:8080")?.host == "plain.corp")
-        #expect(settings.proxy(for: "https://sigma.internal.corp") == nil)
-        #expect(settings.proxy(for: "https://internal.corp") == nil)
-        #expect(settings.proxy(for: "http://localhost:9000") == nil)
-        #expect(settings.proxy(for: "http://10.0.0.1:9000") == nil)
-        #expect(settings.proxy(for: "https://notinternal.corp") != nil)  // a suffix is not a subdomain
+        #expect(egress.proxy(for: "http://sim.example.com:8080")?.host == "plain.corp")
+        #expect(egress.proxy(for: "https://sigma.internal.corp") == nil)
+        #expect(egress.proxy(for: "https://internal.corp") == nil)
+        #expect(egress.proxy(for: "http://localhost:9000") == nil)
+        #expect(egress.proxy(for: "http://10.0.0.1:9000") == nil)
+        #expect(egress.proxy(for: "https://notinternal.corp") != nil)  // a suffix is not a subdomain
         #expect(
-            try ConnectionSettings.fromEnvironment(["NO_PROXY": "*", "HTTPS_PROXY": "http://p:1"]).proxy(
+            Egress(try ConnectionSettings.fromEnvironment(["NO_PROXY": "*", "HTTPS_PROXY": "http://p:1"])).proxy(
                 for: "https://api.sigmacomputing.com") == nil)
-        #expect(try ConnectionSettings.fromEnvironment([:]).proxy(for: "https://api.sigmacomputing.com") == nil)
+        #expect(Egress(try ConnectionSettings.fromEnvironment([:])).proxy(for: "https://api.sigmacomputing.com") == nil)
     }
 
     @Test(arguments: ["proxy.corp:3128", "https://proxy.corp:3128", "http://proxy.corp", "http://proxy.corp:99999"])
@@ -58,11 +62,11 @@ struct ConnectionSettingsTests {
                 + Self.organization,
             variables: ["HTTPS_PROXY": "http://env.corp:1", "NO_PROXY": "api.sigmacomputing.com"],
             files: ["/s": "secret", "/ca.pem": "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n"])
-        #expect(configuration.connection.proxy(for: "https://api.sigmacomputing.com")?.host == "file.corp")
+        #expect(Egress(configuration.connection).proxy(for: "https://api.sigmacomputing.com")?.host == "file.corp")
         #expect(configuration.connection.caFile == "/ca.pem")
         let fromEnvironment = try load(
             Self.organization, variables: ["HTTPS_PROXY": "http://env.corp:1"], files: ["/s": "secret"])
-        #expect(fromEnvironment.connection.proxy(for: "https://api.sigmacomputing.com")?.host == "env.corp")
+        #expect(Egress(fromEnvironment.connection).proxy(for: "https://api.sigmacomputing.com")?.host == "env.corp")
     }
 
     @Test(arguments: [

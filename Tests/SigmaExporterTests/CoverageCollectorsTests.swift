@@ -7,6 +7,8 @@ import SigmaClient
 import SigmaSimulator
 import Testing
 
+@testable import SigmaExporter
+
 /// Runs every collector of one organisation against the simulator, the way the scheduler would.
 struct CoverageRun {
     let context: OrganizationContext
@@ -27,7 +29,8 @@ struct CoverageRun {
         let intervals = Dictionary(uniqueKeysWithValues: CollectorRegistry.names.map { ($0, interval) })
         func client(_ credential: CredentialConfiguration) -> SigmaClient {
             SigmaClient(
-                baseURL: sim.baseURL, credential: credential, http: sim.http, settings: settings,
+                baseURL: sim.baseURL, credential: ClientCredential(credential), http: sim.http,
+                limits: ClientLimits(settings),
                 retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero)
         }
         let context = OrganizationContext(

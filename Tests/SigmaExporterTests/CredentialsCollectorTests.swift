@@ -1,4 +1,5 @@
 import Collectors
+import ExporterBasics
 import ExporterConfig
 import ExporterCore
 import Logging

@@ -8,6 +8,8 @@ import SigmaModels
 import SigmaSimulator
 import Testing
 
+@testable import SigmaExporter
+
 /// Faults from Sigma, through the simulator's fault injection: each is counted with the right
 /// reason, nothing hangs past its deadline, and the next poll recovers on its own.
 @Suite("Faults from Sigma")
@@ -18,7 +20,8 @@ struct FaultTests {
         -> CredentialsCollector
     {
         let client = SigmaClient(
-            baseURL: sim.baseURL, credential: SimulatorFixture.crawler, http: sim.http, settings: settings,
+            baseURL: sim.baseURL, credential: ClientCredential(SimulatorFixture.crawler), http: sim.http,
+            limits: ClientLimits(settings),
             retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero)
         return CredentialsCollector(
             context: OrganizationContext(

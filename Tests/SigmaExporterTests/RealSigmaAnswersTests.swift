@@ -8,6 +8,8 @@ import SigmaModels
 import SigmaSimulator
 import Testing
 
+@testable import SigmaExporter
+
 /// The answers the real Sigma (and the edge in front of it) gives that its examples do not, each
 /// switched on in the simulator: no verdict the exporter publishes may follow from one of them.
 @Suite("Verdicts that hold against the real Sigma's answers")
@@ -392,8 +394,8 @@ struct RealSigmaAnswersTests {
             let pacer = RequestPacer(interval: .milliseconds(300))
             func client(_ credential: CredentialConfiguration) -> SigmaClient {
                 SigmaClient(
-                    baseURL: sim.baseURL, credential: credential, http: sim.http,
-                    settings: SimulatorFixture.testSettings, tokenPacer: pacer)
+                    baseURL: sim.baseURL, credential: ClientCredential(credential), http: sim.http,
+                    limits: ClientLimits(SimulatorFixture.testSettings), tokenPacer: pacer)
             }
             let started = ContinuousClock.now
             async let first = client(SimulatorFixture.crawler).mintToken()

@@ -1,3 +1,4 @@
+import ExporterBasics
 import ExporterConfig
 import Foundation
 import SigmaClient
@@ -5,6 +6,8 @@ import SigmaModels
 import SigmaSimulator
 import Synchronization
 import Testing
+
+@testable import SigmaExporter
 
 @Suite("Sigma client against the simulator")
 struct SigmaClientTests {
@@ -177,8 +180,9 @@ struct SigmaClientTests {
     @Test func boundsTheResponseBody() async throws {
         try await SimulatorFixture.with { sim in
             let client = SigmaClient(
-                baseURL: sim.baseURL, credential: SimulatorFixture.admin, http: sim.http,
-                settings: SimulatorFixture.testSettings, retryPolicy: SimulatorFixture.fastRetries, maxBodyBytes: 512,
+                baseURL: sim.baseURL, credential: ClientCredential(SimulatorFixture.admin), http: sim.http,
+                limits: ClientLimits(SimulatorFixture.testSettings), retryPolicy: SimulatorFixture.fastRetries,
+                maxBodyBytes: 512,
                 tokenRequestInterval: .zero)
             let error = await #expect(throws: SigmaError.self) {
                 _ = try await client.listAll(Workbook.self, .workbooks, query: [("skipPermissionCheck", "true")])
@@ -250,8 +254,8 @@ struct SigmaClientTests {
     @Test func aCredentialCheckIsNotQueuedBehindDataCalls() async throws {
         try await SimulatorFixture.with { sim in
             let client = SigmaClient(
-                baseURL: sim.baseURL, credential: SimulatorFixture.crawler, http: sim.http,
-                settings: PollSettings(requestTimeout: .seconds(10), maxConcurrency: 4, maxRequestsPerSecond: 2),
+                baseURL: sim.baseURL, credential: ClientCredential(SimulatorFixture.crawler), http: sim.http,
+                limits: ClientLimits(requestTimeout: .seconds(10), maxConcurrency: 4, maxRequestsPerSecond: 2),
                 retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero)
             _ = try await client.get(WhoAmI.self, .whoami)
             // Ten data calls at two a second keep the queue busy for about five seconds.
@@ -279,16 +283,16 @@ struct SigmaClientTests {
             // A client capped below the limit never trips it.
             let observer = RecordingObserver()
             let polite = SigmaClient(
-                baseURL: sim.baseURL, credential: SimulatorFixture.admin, http: sim.http,
-                settings: PollSettings(requestTimeout: .seconds(10), maxConcurrency: 4, maxRequestsPerSecond: 15),
+                baseURL: sim.baseURL, credential: ClientCredential(SimulatorFixture.admin), http: sim.http,
+                limits: ClientLimits(requestTimeout: .seconds(10), maxConcurrency: 4, maxRequestsPerSecond: 15),
                 retryPolicy: SimulatorFixture.fastRetries, tokenRequestInterval: .zero, observer: observer)
             for _ in 0..<40 { _ = try await polite.get(WhoAmI.self, .whoami) }
             #expect(observer.count("/v2/whoami", code: "429") == 0)
             // One that is not gets 429 with Retry-After and backs off until it gets through.
             let greedyObserver = RecordingObserver()
             let greedy = SigmaClient(
-                baseURL: sim.baseURL, credential: SimulatorFixture.crawler, http: sim.http,
-                settings: PollSettings(requestTimeout: .seconds(10), maxConcurrency: 8, maxRequestsPerSecond: 1000),
+                baseURL: sim.baseURL, credential: ClientCredential(SimulatorFixture.crawler), http: sim.http,
+                limits: ClientLimits(requestTimeout: .seconds(10), maxConcurrency: 8, maxRequestsPerSecond: 1000),
                 retryPolicy: RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)),
                 tokenRequestInterval: .zero, observer: greedyObserver)
             try await withThrowingTaskGroup(of: Void.self) { group in

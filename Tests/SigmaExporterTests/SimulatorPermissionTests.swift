@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExporterBasics
 import ExporterConfig
 import Foundation
 import NIOCore

@@ -17,7 +17,7 @@ enum CheckRunner {
         configuration: ExporterConfiguration, selection: CollectorSelection, minCoverage: Double, limit: Int,
         logger: Logger, progress: CheckProgress?, now: @escaping @Sendable () -> Date = Date.init
     ) async throws(ConfigError) -> CheckReport {
-        let http = try SigmaHTTPClients(settings: configuration.connection, poll: configuration.poll)
+        let http = try SigmaHTTPClients.make(for: configuration)
         let store = MetricsStore()
         let reports = InaccessibleReports()
         let plan = PollingPlan.make(

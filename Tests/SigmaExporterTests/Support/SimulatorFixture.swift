@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExporterBasics
 import ExporterConfig
 import ExporterCore
 import Foundation
@@ -6,6 +7,8 @@ import Logging
 import SigmaClient
 import SigmaSimulator
 import Synchronization
+
+@testable import SigmaExporter
 
 /// A simulator on a loopback port with the demo organisation, and an HTTP client, for one test.
 /// Both are stopped when the body returns or throws.
@@ -31,7 +34,8 @@ struct SimulatorFixture {
         let state = SimulatorState(organization: organization, tokenLifetime: tokenLifetime)
         let server = SimulatorServer(state: state)
         try await server.start()
-        let configuration = SigmaClient.httpConfiguration(poll: testSettings, connectTimeout: .seconds(2))
+        let configuration = SigmaClient.httpConfiguration(
+            limits: ClientLimits(testSettings), connectTimeout: .seconds(2))
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let fixture = SimulatorFixture(server: server, state: state, baseURL: await server.baseURL, http: http)
         do {
@@ -53,7 +57,8 @@ struct SimulatorFixture {
         logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     ) -> SigmaClient {
         SigmaClient(
-            baseURL: baseURL ?? self.baseURL, credential: credential, http: http, settings: Self.testSettings,
+            baseURL: baseURL ?? self.baseURL, credential: ClientCredential(credential), http: http,
+            limits: ClientLimits(Self.testSettings),
             retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval, observer: observer, logger: logger)
     }
 }

@@ -3,7 +3,7 @@
 /// Why not Foundation's formatters: they depend on locale data and accept lenient input; the
 /// deadline is a contract value and must be exactly what the operator wrote.
 public enum CalendarDate {
-    static func epochSeconds(_ text: String) -> Double? {
+    public static func epochSeconds(_ text: String) -> Double? {
         let scalars = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= scalars.count else { return nil }
