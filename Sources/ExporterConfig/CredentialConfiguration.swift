@@ -1,6 +1,7 @@
 import ExporterBasics
 
-/// A client-credentials pair. `clientIdSuffix` is the only part of the id ever exported.
+/// A client-credentials pair as the file or the environment gives it (the client's own type is
+/// `ClientCredential`, which says what of the id may be shown).
 public struct CredentialConfiguration: Sendable, Equatable {
     public var clientId: String
     public var clientSecret: Secret
@@ -9,7 +10,4 @@ public struct CredentialConfiguration: Sendable, Equatable {
         self.clientId = clientId
         self.clientSecret = clientSecret
     }
-
-    /// The last six characters of the client id (the whole id when shorter than that is not shown).
-    public var clientIdSuffix: String { String(clientId.suffix(6)) }
 }

@@ -1,6 +1,7 @@
 import Collectors
 import ExporterConfig
 import Foundation
+import SigmaClient
 import Testing
 
 @testable import SigmaExporter
@@ -68,7 +69,7 @@ struct ConfigurationTests {
         #expect(organization.baseURL == "https://aws-api.sigmacomputing.com")
         #expect(organization.credential.clientSecret.exposedValue == "s3cr3t-crawler")  // newline stripped
         #expect(organization.inventory?.clientSecret.exposedValue == "s3cr3t-admin")  // CRLF stripped
-        #expect(organization.credential.clientIdSuffix == "abcdef")
+        #expect(ClientCredential(organization.credential).clientIdSuffix == "abcdef")  // what the client shows
         #expect(organization.rotateBefore == 1_803_859_200)  // 2027-03-01T00:00:00Z
         #expect(organization.scope.excludePaths == ["Archive/*"])
         #expect(organization.collectors["credentials"]?.interval == .seconds(60))
