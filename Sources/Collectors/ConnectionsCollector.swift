@@ -86,7 +86,7 @@ public final class ConnectionsCollector: Collector {
             }
         }
         let org = [Label("org", context.organization)]
-        let owner = context.shared.credentialOwner?.displayName
+        let owner = context.facts.credentialOwner?.displayName
         let usableUsed = used.intersection(usable)
         let tables = graph.tables(readBy: roots, usable: usablePaths.tables)
         let usableTables = MetricFamily.gauge(
@@ -100,15 +100,16 @@ public final class ConnectionsCollector: Collector {
                 let visible = try await context.documents(
                     kind, reader: context.client, inventory: false, interval: interval, asker: Self.name)
                 if Self.missing(from: listing, visible: visible, scope: scope) > 0
-                    || context.shared.inventorySkippedEntries(kind) > 0
+                    || context.facts.inventorySkippedEntries(kind) > 0
                 {
                     partial = true
                 }
             }
         }
         guard inventoryReader != nil, !partial else {
-            context.reports.setConnections(
-                nil, organization: context.organization, inventoryComplete: false, owner: owner, now: context.now())
+            context.reports.setSection(
+                nil, key: "connections", organization: context.organization, inventoryComplete: false, owner: owner,
+                now: context.now())
             return completed(
                 [
                     .gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))]),
@@ -116,9 +117,10 @@ public final class ConnectionsCollector: Collector {
                 ] + unresolvedFamilies)
         }
         let inaccessible = used.subtracting(usable)
-        context.reports.setConnections(
-            try await report(inaccessible, readers: readers, reader: reader, interval: interval),
-            organization: context.organization, inventoryComplete: true, owner: owner, now: context.now())
+        let named = try await report(inaccessible, readers: readers, reader: reader, interval: interval)
+        context.reports.setSection(
+            ItemSection.connections(named, owner: owner), key: "connections", organization: context.organization,
+            inventoryComplete: true, owner: owner, now: context.now())
         let ratio = used.isEmpty ? 1 : Double(usableUsed.count) / Double(used.count)
         return completed(
             [
@@ -144,8 +146,8 @@ public final class ConnectionsCollector: Collector {
     /// The connections and tables the monitored credential can use.
     func usablePaths(interval: Duration) async throws -> UsablePaths {
         let client = context.client
-        return try await context.shared.listings.value(
-            "connection-paths|monitored", maxAge: interval / 2, asker: Self.name
+        return try await context.facts.listings.value(
+            .usablePaths, maxAge: interval / 2, asker: Self.name
         ) {
             var usable = UsablePaths()
             for entry in try await client.listAll(ConnectionPath.self, .connectionPaths) {
@@ -227,10 +229,12 @@ public final class ConnectionsCollector: Collector {
                 names[entry.id.description] = entry.name
             }
         }
-        context.reports.setUnreadable(
-            unresolved.items.map {
-                UnreadableSource(kind: $0.kind, id: $0.id, name: names[$0.id] ?? "", reason: $0.reason.label)
-            }, total: unresolved.total, organization: context.organization)
+        let items = unresolved.items.map {
+            UnreadableSource(kind: $0.kind, id: $0.id, name: names[$0.id] ?? "", reason: $0.reason.label)
+        }
+        context.reports.setSection(
+            unresolved.total == 0 ? nil : ItemSection.couldNotBeRead(items, total: unresolved.total),
+            key: "couldNotBeRead", organization: context.organization)
     }
 
     /// How many in-scope documents `visible` lists that `inventory` does not.
@@ -249,8 +253,8 @@ public final class ConnectionsCollector: Collector {
         reader: SigmaClient, interval: Duration
     ) async throws -> [InaccessibleConnection] {
         guard !inaccessible.isEmpty else { return [] }
-        let named = try await context.shared.listings.value(
-            "connections|inventory", maxAge: interval / 2, asker: Self.name
+        let named = try await context.facts.listings.value(
+            .connections, maxAge: interval / 2, asker: Self.name
         ) {
             try await reader.listAll(Connection.self, .connections, query: [("includeArchived", "true")])
         }

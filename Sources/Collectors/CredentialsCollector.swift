@@ -81,7 +81,7 @@ public final class CredentialsCollector: Collector {
                 if inventoryUsable { state.ownerActive = member.isActive }
                 state.ownerRecordHidden = false
             }
-            context.shared.record(CredentialOwner(memberId: member.memberId, displayName: member.displayName))
+            context.facts.record(CredentialOwner(memberId: member.memberId, displayName: member.displayName))
             return nil
         } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
             let deactivated = inventoryUsable && error.status == 404
@@ -166,30 +166,11 @@ public final class CredentialsCollector: Collector {
 
     /// Whether the denominators can come from an org-wide listing, and why (or why not).
     static func inventoryMode(_ state: State, hasInventoryCredential: Bool) -> InventoryDecision {
-        if state.inventoryValid == true && state.inventoryOwnerIsAdmin == true {
-            return InventoryDecision(
-                source: .inventoryCredential, reason: "the inventory credential's owner is an Admin")
-        }
-        if state.valid == true, state.owner?.memberType?.lowercased() == "admin" {
-            return InventoryDecision(
-                source: .monitoredCredential, reason: "the monitored credential's owner is an Admin")
-        }
-        if !hasInventoryCredential {
-            return InventoryDecision(
-                source: .none,
-                reason:
-                    "no inventory credential is configured and the monitored credential's owner is not an Admin: configure inventory.client_id (or SIGMA_INVENTORY_CLIENT_ID) with an Admin-owned credential"
-            )
-        }
-        if state.inventoryValid == false {
-            return InventoryDecision(source: .none, reason: "Sigma rejected the inventory credential")
-        }
-        if state.inventoryOwnerIsAdmin == false {
-            return InventoryDecision(
-                source: .none,
-                reason: "the inventory credential's owner is not an Admin: use a credential owned by an Admin")
-        }
-        return InventoryDecision(source: .none, reason: "the inventory credential has not been checked yet")
+        InventoryDecision.decide(
+            .init(
+                hasInventoryCredential: hasInventoryCredential, inventoryAccepted: state.inventoryValid,
+                inventoryOwnerIsAdmin: state.inventoryOwnerIsAdmin,
+                monitoredOwnerIsAdmin: state.valid == true && state.owner?.memberType?.lowercased() == "admin"))
     }
 
     /// Shares the inventory decision with the coverage collectors, and logs it when it changes.
@@ -200,7 +181,7 @@ public final class CredentialsCollector: Collector {
             state.loggedInventoryMode = mode.reason
             return (mode, changed)
         }
-        context.shared.record(mode)
+        context.facts.record(mode)
         guard changed else { return }
         if mode.isComplete {
             context.logger.info(
@@ -231,7 +212,7 @@ public final class CredentialsCollector: Collector {
         }
         let mode = Self.inventoryMode(snapshot, hasInventoryCredential: context.inventoryClient != nil)
         return [
-            .gauge("sigma_credential_valid", help: Help.valid, flag(snapshot.valid)),
+            .gauge(MetricsStore.credentialVerdictFamily, help: Help.valid, flag(snapshot.valid)),
             .gauge(
                 "sigma_credential_last_success_timestamp_seconds", help: Help.lastSuccess, one(snapshot.lastSuccess)),
             .counter("sigma_credential_checks_total", help: Help.checks, one(Double(snapshot.checks))),
@@ -256,7 +237,7 @@ public final class CredentialsCollector: Collector {
                 one(context.configuration.coverageTargets.connections)),
             .gauge(
                 "sigma_inventory_complete", help: Help.inventoryComplete,
-                flag(mode.isComplete && context.shared.partialInventoryKinds.isEmpty)),
+                flag(mode.isComplete && context.facts.partialInventoryKinds.isEmpty)),
             .gauge(
                 "sigma_inventory_credential_valid", help: Help.inventoryValid,
                 context.inventoryClient == nil ? [] : flag(snapshot.inventoryValid)),

@@ -119,7 +119,7 @@ public struct PollingPlan: Sendable {
         }
         return OrganizationContext(
             configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
-            now: { Date().timeIntervalSince1970 }, shared: OrganizationState(), reports: reports,
+            now: { Date().timeIntervalSince1970 }, reports: reports,
             intervals: intervals, poll: poll)
     }
 }

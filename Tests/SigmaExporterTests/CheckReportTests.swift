@@ -1,3 +1,4 @@
+import Collectors
 import ExporterBasics
 import ExporterConfig
 import ExporterCore
@@ -56,13 +57,16 @@ struct CheckReportTests {
                 url: "https://app.sigmacomputing.com/acme/workbook/\(id)")
         }
         report.documents = [
-            .workbook: [document("w3", "Finance/Reports"), document("w1", "Finance/Reports"), document("w2", "Sales")]
+            .workbook: .init(
+                first: [document("w3", "Finance/Reports"), document("w1", "Finance/Reports"), document("w2", "Sales")],
+                total: 3)
         ]
-        report.connections = [
-            InaccessibleConnection(
-                id: "c-snow", name: "Snowflake prod", type: "snowflake",
-                usedBy: [.init(kind: .workbook, id: "w1", name: "Workbook w1")], usedByTotal: 4)
-        ]
+        report.sections["connections"] = ItemSection.connections(
+            [
+                InaccessibleConnection(
+                    id: "c-snow", name: "Snowflake prod", type: "snowflake",
+                    usedBy: [.init(kind: .workbook, id: "w1", name: "Workbook w1")], usedByTotal: 4)
+            ], owner: nil)
         return report
     }
 
@@ -107,11 +111,12 @@ struct CheckReportTests {
         #expect(!partial.inventory.complete)
         // Sources refused for good: never a pass; sources Sigma failed to give: try again.
         var refused = Self.report()
-        refused.unreadable = [UnreadableSource(kind: "workbook", id: "w9", name: "", reason: "forbidden")]
-        refused.unreadableTotal = 1
+        refused.sections["couldNotBeRead"] = ItemSection.couldNotBeRead(
+            [UnreadableSource(kind: "workbook", id: "w9", name: "", reason: "forbidden")], total: 1)
         #expect(evaluate(Self.families(), report: refused, minCoverage: 0).verdict == .coverageBelow)
         var failed = refused
-        failed.unreadable[0].reason = "server_error"
+        failed.sections["couldNotBeRead"] = ItemSection.couldNotBeRead(
+            [UnreadableSource(kind: "workbook", id: "w9", name: "", reason: "server_error")], total: 1)
         #expect(evaluate(Self.families(), report: failed, minCoverage: 0).verdict == .inconclusive)
         // Across organisations: a rejection, then a check that could not conclude, then coverage.
         #expect([CheckReport.Verdict.coverageBelow, .inconclusive, .pass].max() == .inconclusive)

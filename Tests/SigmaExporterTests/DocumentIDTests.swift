@@ -1,6 +1,8 @@
-import Collectors
 import ExporterCore
+import Foundation
 import Testing
+
+@testable import Collectors
 
 @Suite("Packed document ids")
 struct DocumentIDTests {
@@ -39,26 +41,53 @@ struct DocumentIDTests {
     }
 }
 
-@Suite("Repeated strings")
-struct RepeatedStringsTests {
-    @Test func numbersEachStringOnceAndReadsItBack() {
-        let strings = RepeatedStrings()
-        let owner = strings.number(for: "a0b1c2d3-0000-4000-8000-000000000001")
-        let prefix = strings.number(for: "https://app.sigmacomputing.com/acme/workbook/")
-        #expect(owner != nil && prefix != nil && owner != prefix)
-        #expect(strings.number(for: "a0b1c2d3-0000-4000-8000-000000000001") == owner)
-        #expect(strings[owner!] == "a0b1c2d3-0000-4000-8000-000000000001")
-        #expect(strings[prefix!] == "https://app.sigmacomputing.com/acme/workbook/")
-        #expect(strings.number(for: "") == 0 && strings[0] == "")
-        #expect(strings[999] == "")
+@Suite("Document entries")
+struct DocumentEntryTests {
+    static func listed(_ index: Int) -> DocumentEntry.Listed {
+        let urls = [
+            "https://app.sigmacomputing.com/acme/workbook/Q\(index)-\(index)", "", "doc-\(index)",
+            "https://app.sigmacomputing.com/acme/workbook/", "/",
+        ]
+        return DocumentEntry.Listed(
+            kind: .workbook, id: "3f2a9c1e-7b4d-4e8a-9c0f-\(String(format: "%012d", index))", version: 1,
+            updatedAt: "2026-01-01", isArchived: nil, path: "Finance",
+            name: index % 4 == 0 ? "" : "Rapport №\(index) 📊",
+            ownerId: index % 6 == 0 ? "" : "a0b1c2d3-0000-4000-8000-00000000000\(index % 3)",
+            url: urls[index % urls.count])
     }
 
-    @Test func aFullTableRefusesNewStringsButKeepsItsOwn() {
-        let strings = RepeatedStrings(capacity: 3)
-        #expect(strings.number(for: "one") == 1)
-        #expect(strings.number(for: "two") == 2)
-        #expect(strings.number(for: "three") == nil)
-        #expect(strings.number(for: "one") == 1)
-        #expect(strings[2] == "two")
+    /// Names, owners and URLs read back exactly, whether their repeated parts are numbered in the
+    /// page's table or kept in its bytes (empty ones, URLs without a `/` or ending in one).
+    @Test func givesBackEveryNamingFieldExactly() {
+        var builder = DocumentEntry.Builder(details: true)
+        let listed = (0..<40).map(Self.listed)
+        let entries = builder.entries(listed)
+        for (entry, document) in zip(entries, listed) {
+            #expect(entry.name == document.name)
+            #expect(entry.ownerId == document.ownerId)
+            #expect(entry.url == document.url)
+        }
+    }
+
+    /// A page numbers each repeated string once, from 1; an empty one is never numbered.
+    @Test func aPageNumbersEachRepeatedStringOnce() {
+        var page = DocumentEntry.RepeatedOnPage()
+        let owner = page.number(for: "a0b1c2d3-0000-4000-8000-000000000001")
+        let prefix = page.number(for: "https://app.sigmacomputing.com/acme/workbook/")
+        #expect(owner == 1 && prefix == 2)
+        #expect(page.number(for: "a0b1c2d3-0000-4000-8000-000000000001") == 1)
+        #expect(page.number(for: "") == nil)
+        #expect(
+            page.strings == [
+                "", "a0b1c2d3-0000-4000-8000-000000000001", "https://app.sigmacomputing.com/acme/workbook/",
+            ])
+    }
+
+    /// Without details (the monitored credential's listings), nothing of the naming is kept.
+    @Test func aListingWithoutDetailsKeepsNoNames() {
+        var builder = DocumentEntry.Builder(details: false)
+        let entries = builder.entries((0..<5).map(Self.listed))
+        #expect(entries.allSatisfy { $0.name.isEmpty && $0.ownerId.isEmpty && $0.url.isEmpty })
+        #expect(entries.map(\.path) == Array(repeating: "Finance", count: 5))
     }
 }

@@ -1,3 +1,4 @@
+import Collectors
 import CompressNIO
 import ExporterCore
 import Foundation
@@ -154,14 +155,16 @@ struct InaccessibleRouteTests {
         reports.setDocuments(
             documents, kind: .workbook, organization: "acme", inventoryComplete: true, owner: "Cat Crawler <c@x>",
             now: 5)
-        reports.setConnections(
-            [
-                InaccessibleConnection(
-                    id: "c1", name: "Warehouse", type: "snowflake",
-                    usedBy: [.init(kind: .workbook, id: "wb-0", name: "Revenue")], usedByTotal: 1)
-            ],
-            organization: "acme", inventoryComplete: true, owner: nil, now: 5)
-        reports.setDocuments(nil, kind: .workbook, organization: "quiet", inventoryComplete: false, owner: nil, now: 5)
+        reports.setSection(
+            ItemSection.connections(
+                [
+                    InaccessibleConnection(
+                        id: "c1", name: "Warehouse", type: "snowflake",
+                        usedBy: [.init(kind: .workbook, id: "wb-0", name: "Revenue")], usedByTotal: 1)
+                ], owner: "Cat Crawler <c@x>"),
+            key: "connections", organization: "acme", inventoryComplete: true, now: 5)
+        reports.setDocumentsUnknown(
+            kind: .workbook, organization: "quiet", inventoryComplete: false, owner: nil, now: 5)
         return reports
     }
 

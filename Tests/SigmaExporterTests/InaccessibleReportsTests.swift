@@ -1,7 +1,8 @@
 import ExporterCore
+import Synchronization
 import Testing
 
-@Suite("Inaccessible reports, packed")
+@Suite("Inaccessible reports")
 struct InaccessibleReportsTests {
     static func documents(_ count: Int, kind: DocumentKind) -> [InaccessibleDocument] {
         (0..<count).map { index in
@@ -33,21 +34,29 @@ struct InaccessibleReportsTests {
             dataModels, kind: .dataModel, organization: "acme", inventoryComplete: true, owner: nil, now: 2)
         reports.setDocuments([], kind: .dataset, organization: "acme", inventoryComplete: true, owner: nil, now: 3)
         let report = reports.report(for: "acme")
-        #expect(report?.documents[.workbook] == workbooks)
-        #expect(report?.documents[.dataModel] == dataModels)
-        #expect(report?.documents[.dataset] == [])
+        #expect(report?.documents[.workbook] == .init(first: workbooks, total: 2_500))
+        #expect(report?.documents[.dataModel] == .init(first: dataModels, total: 3))
+        #expect(report?.documents[.dataset] == .init(first: [], total: 0))
         #expect(report?.credentialOwner == "Cat")
         #expect(report?.updatedAt == 3)
     }
 
-    /// What the coverage collectors pass: a lazy view over a listing, read twice, never held.
-    @Test func aLazyCollectionPacksAsTheArrayDoes() {
-        let reports = InaccessibleReports()
+    /// What the coverage collectors pass: a lazy view over a listing. Only the documents kept are
+    /// named (the rest are counted), and the total is the true one.
+    @Test func keepsTheFirstDocumentsAndTheTrueTotalNamingOnlyThoseKept() {
+        let reports = InaccessibleReports(documentsKept: 100)
         let all = Self.documents(1_000, kind: .workbook)
-        let lazy = all.indices.lazy.filter { $0 % 3 != 0 }.map { all[$0] }
+        let named = Mutex(0)
+        let lazy = all.indices.lazy.filter { $0 % 3 != 0 }.map { index in
+            named.withLock { $0 += 1 }
+            return all[index]
+        }
         reports.setDocuments(lazy, kind: .workbook, organization: "acme", inventoryComplete: true, owner: nil, now: 1)
-        #expect(reports.report(for: "acme")?.documents[.workbook] == Array(lazy))
-        #expect(reports.report(for: "acme")?.documents[.workbook]?.count == 666)
+        let list = reports.report(for: "acme")?.documents[.workbook]
+        #expect(list?.total == 666)
+        #expect(list?.first == Array(all.indices.filter { $0 % 3 != 0 }.prefix(100).map { all[$0] }))
+        #expect(named.withLock { $0 } == 100)
+        #expect(InaccessibleReports().documentsKept == InaccessibleReports.pageLimit)
     }
 
     @Test func anUnknownKindStaysAbsentAndAReplacementReplacesWhole() {
@@ -55,20 +64,42 @@ struct InaccessibleReportsTests {
         reports.setDocuments(
             Self.documents(10, kind: .dataset), kind: .dataset, organization: "acme", inventoryComplete: true,
             owner: nil, now: 1)
-        reports.setDocuments(nil, kind: .workbook, organization: "acme", inventoryComplete: false, owner: nil, now: 2)
+        reports.setDocumentsUnknown(kind: .workbook, organization: "acme", inventoryComplete: false, owner: nil, now: 2)
         let replacement = Self.documents(1, kind: .dataset)
         reports.setDocuments(
             replacement, kind: .dataset, organization: "acme", inventoryComplete: true, owner: nil, now: 3)
         let report = reports.report(for: "acme")
         #expect(report?.documents[.workbook] == nil)
-        #expect(report?.documents[.dataset] == replacement)
+        #expect(report?.documents[.dataset] == .init(first: replacement, total: 1))
     }
 
-    @Test func settingThroughThePublicFieldPacksToo() {
-        var report = InaccessibleReports.OrganizationReport()
-        let documents = Self.documents(5, kind: .workbook)
-        report.documents[.workbook] = documents
-        #expect(report.documents[.workbook] == documents)
-        #expect(report.documents.keys.sorted() == [.workbook])
+    struct Finding: ReportItem, Equatable {
+        static let columns = ["what"]
+        var what: String
+        var cells: [ReportCell] { [.text(what)] }
+    }
+
+    /// A collector's section is kept under its key, read back with its type, and removed by nil;
+    /// another type under the same key is not mistaken for it.
+    @Test func aSectionIsReplacedWholeAndReadBackByType() {
+        let reports = InaccessibleReports()
+        let section = ItemSection(key: "findings", order: 3, title: "Findings", items: [Finding(what: "a")], total: 7)
+        reports.setSection(
+            section, key: "findings", organization: "acme", inventoryComplete: true, owner: "Cat", now: 4)
+        var report = reports.report(for: "acme")
+        #expect(report?.section("findings", of: Finding.self)?.items == [Finding(what: "a")])
+        #expect(report?.section("findings", of: Finding.self)?.total == 7)
+        #expect(report?.section("findings", of: InaccessibleDocumentItem.self) == nil)
+        #expect(report?.inventoryComplete == true && report?.credentialOwner == "Cat" && report?.updatedAt == 4)
+        reports.setSection(nil, key: "findings", organization: "acme")
+        report = reports.report(for: "acme")
+        #expect(report?.sections.isEmpty == true)
+        #expect(report?.updatedAt == 4)  // a section alone does not say when the report was made
+    }
+
+    struct InaccessibleDocumentItem: ReportItem {
+        static let columns = ["id"]
+        var id: String
+        var cells: [ReportCell] { [.text(id)] }
     }
 }

@@ -169,7 +169,7 @@ struct UnresolvedSourcesTests {
 
     @Test func anotherReaderStartsTheCacheAfresh() async throws {
         try await SimulatorFixture.with { sim in
-            let shared = OrganizationState()
+            let shared = SharedState()
             let withInventory = CoverageRun(
                 sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin, shared: shared)
             _ = try await withInventory.poll()

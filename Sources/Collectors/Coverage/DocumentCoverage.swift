@@ -34,12 +34,12 @@ struct DocumentCoverage {
         let visible = try await context.documents(
             kind, reader: context.client, inventory: false, interval: interval, asker: asker)
         let labels = [Label("org", context.organization), Label("kind", kind.rawValue)]
-        let owner = context.shared.credentialOwner?.displayName
+        let owner = context.facts.credentialOwner?.displayName
 
         guard let reader = context.inventoryReader(decision) else {
             // No inventory: what the credential can view is known, what exists is not.
-            context.reports.setDocuments(
-                nil, kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
+            context.reports.setDocumentsUnknown(
+                kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
                 now: context.now())
             let viewable = visible.reduce(0) { $0 + (scope.contains($1) ? 1 : 0) }
             return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(viewable))])]
@@ -49,28 +49,26 @@ struct DocumentCoverage {
         var visibleIds = Set<DocumentID>(minimumCapacity: visible.count)
         for entry in visible where scope.contains(entry) { visibleIds.insert(entry.id) }
         let inScope = inventory.count(where: scope.contains)
-        // Named straight from the listing as the report packs them: an array of them would hold
-        // every inaccessible document's strings twice at once.
-        let strings = context.shared.repeatedStrings
+        // Named straight from the listing, and only those the report keeps.
         let inaccessible = inventory.lazy.filter { scope.contains($0) && !visibleIds.contains($0.id) }
-            .map { $0.inaccessible(strings) }
+            .map(\.inaccessible)
         let viewable = inScope - inaccessible.count
         // The inventory must prove it is complete: every in-scope document the monitored
         // credential lists is in it, and it skipped no entry. If not, its denominators would be
         // too small (a false 1.0 at worst), so none is published until it holds again.
-        let missing = visibleIds.count - viewable + context.shared.inventorySkippedEntries(kind)
+        let missing = visibleIds.count - viewable + context.facts.inventorySkippedEntries(kind)
         if missing > 0 {
-            if context.shared.recordInventory(kind, partial: true) {
+            if context.facts.recordInventory(kind, partial: true) {
                 context.logger.warning(
                     "Inventory partial: it lacks documents the monitored credential lists, or skipped entries it could not read; this kind's denominators are not published",
                     metadata: ["org": "\(context.organization)", "kind": "\(kind.rawValue)", "missing": "\(missing)"])
             }
-            context.reports.setDocuments(
-                nil, kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
+            context.reports.setDocumentsUnknown(
+                kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
                 now: context.now())
             return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(visibleIds.count))])]
         }
-        if context.shared.recordInventory(kind, partial: false) {
+        if context.facts.recordInventory(kind, partial: false) {
             context.logger.info(
                 "Inventory complete again", metadata: ["org": "\(context.organization)", "kind": "\(kind.rawValue)"])
         }

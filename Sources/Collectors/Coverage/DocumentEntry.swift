@@ -7,47 +7,63 @@ import SigmaModels
 /// here, against 112 with one field per naming string): the id is packed (``DocumentID``), the
 /// version is a hash, paths are shared between the documents that repeat them, and the naming
 /// fields are kept only where `/inaccessible` may show them (the inventory's listings). Those are
-/// written, for every document of a listing page, into one byte buffer the page's entries share
-/// (one allocation per thousand documents instead of one each, which cost a string header and
-/// the allocator's rounding per document: megabytes at 100,000); the owner id and the URL's
-/// prefix, which repeat, are numbers in the organisation's ``RepeatedStrings``, in room the
-/// entry's alignment leaves free anyway.
+/// kept per listing page in one ``NamingPage`` the page's entries share (two allocations per
+/// thousand documents instead of several each, which cost a string header and the allocator's
+/// rounding per document: megabytes at 100,000); the owner id and the URL's prefix, which
+/// documents of a page repeat, are numbers in the page's table, in room the entry's alignment
+/// leaves free anyway.
 struct DocumentEntry: Sendable {
     var id: DocumentID
     var kind: DocumentKind
     var isArchived: Bool
-    /// The owner id's number in the organisation's repeated strings (0: it is in the details).
+    /// The owner id's number in the page's repeated strings (0: it is in the page's bytes).
     private var ownerNumber: UInt16
-    /// The number of the URL up to its last `/` (0: the whole URL is in the details).
+    /// The number of the URL up to its last `/` (0: the whole URL is in the page's bytes).
     private var urlPrefixNumber: UInt16
     /// Changes whenever the document does: a hash of its version and `updatedAt`.
     var version: Int
     var path: String
     /// The naming details of the entry's whole listing page; the entry's own are
-    /// `page[detailsStart..<detailsEnd]`: name, owner id (when not numbered) and URL (its tail when
-    /// the prefix is numbered), separated by NULs (a NUL inside one of them is dropped: it has no
-    /// place in a name shown on a page). Empty unless the listing keeps details.
-    private var page: [UInt8]
+    /// `page.bytes[detailsStart..<detailsEnd]`. Empty unless the listing keeps details.
+    private var page: NamingPage
     private var detailsStart: UInt32
     private var detailsEnd: UInt32
 
     /// Empty unless the listing keeps details.
     var name: String { detail(0) }
 
-    /// Empty unless the listing keeps details; `strings` are the ones the entry was built with.
-    func ownerId(_ strings: RepeatedStrings) -> String {
-        ownerNumber == 0 ? detail(1) : strings[ownerNumber]
+    /// Empty unless the listing keeps details.
+    var ownerId: String {
+        ownerNumber == 0 ? detail(1) : page.repeated[Int(ownerNumber)]
     }
 
-    /// Empty unless the listing keeps details; `strings` are the ones the entry was built with.
-    func url(_ strings: RepeatedStrings) -> String {
-        urlPrefixNumber == 0 ? detail(2) : strings[urlPrefixNumber] + detail(2)
+    /// Empty unless the listing keeps details.
+    var url: String {
+        urlPrefixNumber == 0 ? detail(2) : page.repeated[Int(urlPrefixNumber)] + detail(2)
     }
 
     private func detail(_ index: Int) -> String {
         guard detailsEnd > detailsStart else { return "" }
-        return page[Int(detailsStart)..<Int(detailsEnd)].split(separator: 0, omittingEmptySubsequences: false)
+        return page.bytes[Int(detailsStart)..<Int(detailsEnd)].split(separator: 0, omittingEmptySubsequences: false)
             .dropFirst(index).first.map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+
+    /// The naming details of one listing page, shared by its entries: each document's name, owner
+    /// id (when not numbered) and URL (its tail when the prefix is numbered), separated by NULs (a
+    /// NUL inside one of them is dropped: it has no place in a name shown on a page), and the
+    /// strings the page's documents repeat, each once. Lives exactly as long as the listing.
+    final class NamingPage: Sendable {
+        let bytes: [UInt8]
+        /// Number 0 is the empty string: "not numbered".
+        let repeated: [String]
+
+        init(bytes: [UInt8], repeated: [String]) {
+            self.bytes = bytes
+            self.repeated = repeated
+        }
+
+        /// The page of entries without details (shared, so they cost no allocation).
+        static let empty = NamingPage(bytes: [], repeated: [""])
     }
 
     /// What a listed document says of itself, whatever its kind.
@@ -64,16 +80,13 @@ struct DocumentEntry: Sendable {
         var url: String
     }
 
-    /// How one listing builds its entries, a page at a time: whether it keeps the naming fields,
-    /// and the strings its entries share.
+    /// How one listing builds its entries, a page at a time: whether it keeps the naming fields.
     struct Builder {
         let details: Bool
-        let strings: RepeatedStrings
         var interner = StringInterner()
 
-        init(details: Bool, strings: RepeatedStrings) {
+        init(details: Bool) {
             self.details = details
-            self.strings = strings
         }
 
         mutating func callAsFunction(_ page: [some ListedDocument]) -> [DocumentEntry] {
@@ -83,7 +96,8 @@ struct DocumentEntry: Sendable {
         /// The page's entries: first every document's naming details into one buffer of exactly
         /// their size, then the entries, each with its span of it.
         mutating func entries(_ page: some Collection<Listed>) -> [DocumentEntry] {
-            let namings = details ? page.map(naming) : []
+            var repeated = RepeatedOnPage()
+            let namings = details ? page.map { naming($0, &repeated) } : []
             var buffer: [UInt8] = []
             buffer.reserveCapacity(namings.reduce(0) { $0 + ($1?.byteCount ?? 0) })
             var entries: [DocumentEntry] = []
@@ -95,7 +109,7 @@ struct DocumentEntry: Sendable {
                 var entry = DocumentEntry(
                     id: DocumentID(document.id), kind: document.kind, isArchived: document.isArchived ?? false,
                     ownerNumber: 0, urlPrefixNumber: 0, version: hasher.finalize(), path: interner(document.path),
-                    page: [], detailsStart: 0, detailsEnd: 0)
+                    page: .empty, detailsStart: 0, detailsEnd: 0)
                 if details, let naming = namings[index] {
                     entry.ownerNumber = naming.ownerNumber
                     entry.urlPrefixNumber = naming.urlPrefixNumber
@@ -105,25 +119,51 @@ struct DocumentEntry: Sendable {
                 }
                 entries.append(entry)
             }
-            // Every entry of the page shares the one buffer, written in full only now.
-            for index in entries.indices where entries[index].detailsEnd > 0 { entries[index].page = buffer }
+            // Every entry of the page shares the one page, written in full only now.
+            let shared = NamingPage(bytes: buffer, repeated: repeated.strings)
+            for index in entries.indices where entries[index].detailsEnd > 0 { entries[index].page = shared }
             return entries
         }
 
         /// One document's naming details as its entry keeps them (nil when it has none).
-        func naming(_ document: Listed) -> Naming? {
+        func naming(_ document: Listed, _ repeated: inout RepeatedOnPage) -> Naming? {
             guard !(document.name.isEmpty && document.ownerId.isEmpty && document.url.isEmpty) else { return nil }
             var naming = Naming(name: document.name[...], owner: document.ownerId[...], urlTail: document.url[...])
-            if let number = strings.number(for: document.ownerId), number != 0 {
+            if let number = repeated.number(for: document.ownerId[...]) {
                 naming.ownerNumber = number
                 naming.owner = ""
             }
-            let url = RepeatedStrings.splitURL(document.url)
-            if !url.start.isEmpty, let number = strings.number(for: String(url.start)) {
+            let url = Self.splitURL(document.url)
+            if let number = repeated.number(for: url.start) {
                 naming.urlPrefixNumber = number
                 naming.urlTail = url.tail
             }
             return naming
+        }
+
+        /// A URL's start, up to and including its last `/` (what sibling documents' URLs repeat),
+        /// and the rest (the document's own); no `/`: an empty start.
+        static func splitURL(_ url: String) -> (start: Substring, tail: Substring) {
+            guard let slash = url.lastIndex(of: "/") else { return ("", url[...]) }
+            return (url[...slash], url[url.index(after: slash)...])
+        }
+    }
+
+    /// The strings one page's documents repeat, numbered from 1 as they come.
+    struct RepeatedOnPage {
+        var strings = [""]
+        var numbers: [Substring: UInt16] = [:]
+
+        /// The number of `text`; nil for an empty one, or once 65,535 are numbered (a page that
+        /// large keeps the rest in its bytes).
+        mutating func number(for text: Substring) -> UInt16? {
+            guard !text.isEmpty else { return nil }
+            if let known = numbers[text] { return known }
+            guard strings.count <= Int(UInt16.max) else { return nil }
+            let number = UInt16(strings.count)
+            strings.append(String(text))
+            numbers[text] = number
+            return number
         }
     }
 
@@ -149,9 +189,8 @@ struct DocumentEntry: Sendable {
         }
     }
 
-    func inaccessible(_ strings: RepeatedStrings) -> InaccessibleDocument {
-        InaccessibleDocument(
-            kind: kind, id: id.description, name: name, path: path, owner: ownerId(strings), url: url(strings))
+    var inaccessible: InaccessibleDocument {
+        InaccessibleDocument(kind: kind, id: id.description, name: name, path: path, owner: ownerId, url: url)
     }
 }
 

@@ -4,34 +4,27 @@ import SigmaModels
 
 extension OrganizationContext {
     /// Where the denominators come from. The `credentials` collector decides it every poll; a
-    /// coverage collector that runs before it (or without it) decides for itself, the same way.
+    /// coverage collector that runs before it (or without it) asks Sigma itself and decides by the
+    /// same rule (``InventoryDecision/decide(_:)``).
     func inventoryDecision(maxAge: Duration = .seconds(300)) async throws -> InventoryDecision {
-        if let decision = shared.inventoryDecision, ContinuousClock.now - decision.decidedAt < maxAge {
+        if let decision = facts.inventoryDecision, ContinuousClock.now - decision.decidedAt < maxAge {
             return decision
         }
-        var decision = InventoryDecision(
-            source: .none,
-            reason:
-                "no inventory credential is configured and the monitored credential's owner is not an Admin: configure inventory.client_id (or SIGMA_INVENTORY_CLIENT_ID) with an Admin-owned credential"
-        )
+        var evidence = InventoryDecision.Evidence(
+            hasInventoryCredential: inventoryClient != nil, monitoredOwnerIsAdmin: false)
         if let inventoryClient {
             do {
-                if try await ownerIsAdmin(inventoryClient) {
-                    decision = InventoryDecision(
-                        source: .inventoryCredential, reason: "the inventory credential's owner is an Admin")
-                } else {
-                    decision.reason =
-                        "the inventory credential's owner is not an Admin: use a credential owned by an Admin"
-                }
+                evidence.inventoryOwnerIsAdmin = try await ownerIsAdmin(inventoryClient)
+                evidence.inventoryAccepted = true
             } catch let error as SigmaError where error.reason == .rejected {
-                decision.reason = "Sigma rejected the inventory credential"
+                evidence.inventoryAccepted = false
             }
         }
-        if decision.source == .none, try await ownerIsAdmin(client) {
-            decision = InventoryDecision(
-                source: .monitoredCredential, reason: "the monitored credential's owner is an Admin")
+        if !InventoryDecision.decide(evidence).isComplete {
+            evidence.monitoredOwnerIsAdmin = try await ownerIsAdmin(client)
         }
-        shared.record(decision)
+        let decision = InventoryDecision.decide(evidence)
+        facts.record(decision)
         return decision
     }
 
@@ -57,13 +50,12 @@ extension OrganizationContext {
     ) async throws
         -> [DocumentEntry]
     {
-        let role = reader === client ? "monitored" : "inventory"
-        let key = "documents|\(kind.rawValue)|\(role)|\(inventory)"
-        return try await shared.listings.value(key, maxAge: interval / 2, asker: asker) {
+        let key = ListingKey<[DocumentEntry]>.documents(kind, monitored: reader === client, inventory: inventory)
+        return try await facts.listings.value(key, maxAge: interval / 2, asker: asker) {
             var query: [(String, String)] = []
             if inventory { query.append(("skipPermissionCheck", "true")) }
             // The naming fields are shown only for what the inventory lists.
-            var entry = DocumentEntry.Builder(details: inventory, strings: shared.repeatedStrings)
+            var entry = DocumentEntry.Builder(details: inventory)
             var skipped = 0
             let entries: [DocumentEntry]
             switch kind {
@@ -82,7 +74,7 @@ extension OrganizationContext {
                 ) { entry($0) }
             }
             // An inventory that skipped entries is partial: what they were is unknown.
-            if inventory { shared.recordInventory(kind, skippedEntries: skipped) }
+            if inventory { facts.recordInventory(kind, skippedEntries: skipped) }
             // Duplicates across pages count once; they are rare, so copy the listing only if there are some.
             var seen = Set<DocumentID>(minimumCapacity: entries.count)
             if entries.allSatisfy({ seen.insert($0.id).inserted }) { return entries }

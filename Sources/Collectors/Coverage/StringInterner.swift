@@ -1,7 +1,7 @@
 /// Makes equal strings share one buffer: a listing's paths (and the graph's connection ids) repeat
 /// across thousands of documents, and each decoded copy would otherwise be its own allocation.
-/// (Owner ids and URL prefixes go further, into ``RepeatedStrings``: they are read only for
-/// `/inaccessible`, while paths are matched against the scope on every poll.)
+/// (Owner ids and URL prefixes go further, into numbers in their listing page's table: they are
+/// read only for `/inaccessible`, while paths are matched against the scope on every poll.)
 struct StringInterner {
     var table: [String: String] = [:]
 

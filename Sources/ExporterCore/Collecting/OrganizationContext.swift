@@ -18,8 +18,8 @@ public struct OrganizationContext: Sendable {
     public let logger: Logger
     /// Seconds since the epoch; injectable for tests.
     public let now: @Sendable () -> Double
-    /// What this organisation's collectors share (listings, the inventory decision).
-    public let shared: OrganizationState
+    /// What this organisation's collectors share, each piece under its owner's typed key.
+    public let shared: SharedState
     /// Where the coverage collectors put what is out of reach, for `/inaccessible`.
     public let reports: InaccessibleReports
     /// Each enabled collector's interval, by name.
@@ -43,7 +43,7 @@ public struct OrganizationContext: Sendable {
 
     public init(
         configuration: OrganizationConfiguration, client: SigmaClient, inventoryClient: SigmaClient?, logger: Logger,
-        now: @escaping @Sendable () -> Double, shared: OrganizationState = OrganizationState(),
+        now: @escaping @Sendable () -> Double, shared: SharedState = SharedState(),
         reports: InaccessibleReports = InaccessibleReports(), intervals: [String: Duration] = [:],
         poll: PollSettings = PollSettings()
     ) {

@@ -22,18 +22,39 @@ struct InaccessibleResponder: Sendable {
         var note: String?
         var credentialOwner: String?
         var documents: Listing<InaccessibleDocument>?
-        var connections: Listing<InaccessibleConnection>?
-        /// Documents and tables whose sources could not be read (absent when there are none).
-        var couldNotBeRead: Listing<UnreadableSource>?
         var fixDocuments: String
-        var fixConnections: String
         var updatedAt: Double?
-    }
+        /// What the collectors added, in their order.
+        var sections: [any ReportSection] = []
+        var limit: Int
 
-    struct Listing<Item: Encodable>: Encodable {
-        var total: Int
-        var returned: Int
-        var items: [Item]
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ string: String) { stringValue = string }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        /// The fixed fields, then each section under its key (`connections`, `couldNotBeRead`)
+        /// with its remedy under `fix` + the key capitalised (`fixConnections`).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(org, forKey: Key("org"))
+            try container.encode(inventoryComplete, forKey: Key("inventoryComplete"))
+            try container.encodeIfPresent(note, forKey: Key("note"))
+            try container.encodeIfPresent(credentialOwner, forKey: Key("credentialOwner"))
+            try container.encodeIfPresent(documents, forKey: Key("documents"))
+            try container.encode(fixDocuments, forKey: Key("fixDocuments"))
+            try container.encodeIfPresent(updatedAt, forKey: Key("updatedAt"))
+            for section in sections {
+                try section.encodeListing(first: limit, to: container.superEncoder(forKey: Key(section.key)))
+                if let fix = section.fix {
+                    try container.encode(
+                        fix, forKey: Key("fix" + section.key.prefix(1).uppercased() + section.key.dropFirst()))
+                }
+            }
+        }
     }
 
     /// `format` (`json` or `html`) overrides what `Accept` asks for.
@@ -60,32 +81,22 @@ struct InaccessibleResponder: Sendable {
         var organization = Organization(
             org: name, inventoryComplete: report?.inventoryComplete ?? false, credentialOwner: report?.credentialOwner,
             fixDocuments: "Share each document (or a folder or workspace above it) with \(owner), Can view or more.",
-            fixConnections: "Grant \(owner) Can use on each connection (or on the paths the documents read).",
-            updatedAt: report?.updatedAt)
+            updatedAt: report?.updatedAt, limit: limit)
         guard let report else {
             organization.note = "not polled yet"
             return organization
         }
-        let known = DocumentKind.allCases.filter { report.documentCount($0) != nil }
+        let known = DocumentKind.allCases.compactMap { report.documents[$0] }
         if !known.isEmpty {
-            // Kind after kind, up to `limit` in all, unpacking only what the page shows.
+            // Kind after kind, up to `limit` in all.
             var items: [InaccessibleDocument] = []
-            for kind in known where items.count < limit {
-                items += report.documents(kind, first: limit - items.count)
+            for list in known where items.count < limit {
+                items += list.first.prefix(limit - items.count)
             }
             organization.documents = Listing(
-                total: known.reduce(0) { $0 + (report.documentCount($1) ?? 0) }, returned: items.count, items: items)
+                total: known.reduce(0) { $0 + $1.total }, returned: items.count, items: items)
         }
-        if let connections = report.connections {
-            organization.connections = Listing(
-                total: connections.count, returned: min(limit, connections.count),
-                items: Array(connections.prefix(limit)))
-        }
-        if report.unreadableTotal > 0 {
-            organization.couldNotBeRead = Listing(
-                total: report.unreadableTotal, returned: min(limit, report.unreadable.count),
-                items: Array(report.unreadable.prefix(limit)))
-        }
+        organization.sections = report.sections.values.sorted { ($0.order, $0.key) < ($1.order, $1.key) }
         if !report.inventoryComplete {
             organization.note =
                 "no org-wide inventory (no Admin-owned credential): what exists, and so what is out of reach, is unknown"
@@ -112,30 +123,17 @@ struct InaccessibleResponder: Sendable {
                 }
                 rows += "</table>"
             }
-            if let connections = organization.connections {
+            for section in organization.sections {
+                let rowsShown = section.rows(first: organization.limit)
                 rows +=
-                    "<h3>Connections the credential cannot use (\(connections.returned) of \(connections.total))</h3>"
-                rows += "<p>\(HTML.escape(organization.fixConnections))</p>"
-                rows += "<table><tr><th>name</th><th>type</th><th>id</th><th>used by</th></tr>"
-                for item in connections.items {
-                    let users = item.usedBy.map { HTML.escape($0.name) }.joined(separator: ", ")
-                    let more =
-                        item.usedByTotal > item.usedBy.count ? " and \(item.usedByTotal - item.usedBy.count) more" : ""
-                    rows +=
-                        "<tr><td>\(HTML.escape(item.name))</td><td>\(HTML.escape(item.type))</td>"
-                        + "<td>\(HTML.escape(item.id))</td><td>\(users)\(more)</td></tr>"
+                    "<h3 id=\"\(HTML.escape(section.key))-\(org)\">\(HTML.escape(section.title))"
+                    + " (\(rowsShown.count) of \(section.total))</h3>"
+                for sentence in [section.fix, section.note].compactMap({ $0 }) {
+                    rows += "<p>\(HTML.escape(sentence))</p>"
                 }
-                rows += "</table>"
-            }
-            if let unreadable = organization.couldNotBeRead {
-                rows +=
-                    "<h3>Could not be read (\(unreadable.returned) of \(unreadable.total)): their connections are "
-                    + "not known, or only as last read; asked again on later polls</h3>"
-                rows += "<table><tr><th>kind</th><th>name</th><th>id</th><th>reason</th></tr>"
-                for item in unreadable.items {
-                    rows +=
-                        "<tr><td>\(HTML.escape(item.kind))</td><td>\(HTML.escape(item.name))</td>"
-                        + "<td>\(HTML.escape(item.id))</td><td>\(HTML.escape(item.reason))</td></tr>"
+                rows += "<table><tr>" + section.columns.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>"
+                for cells in rowsShown {
+                    rows += "<tr>" + cells.map { "<td>\(Self.html($0))</td>" }.joined() + "</tr>"
                 }
                 rows += "</table>"
             }
@@ -149,5 +147,12 @@ struct InaccessibleResponder: Sendable {
             </body></html>
 
             """
+    }
+
+    static func html(_ cell: ReportCell) -> String {
+        switch cell {
+        case .text(let text): HTML.escape(text)
+        case .link(let text, let href): "<a href=\"\(HTML.escape(href))\">\(HTML.escape(text))</a>"
+        }
     }
 }

@@ -6,8 +6,8 @@ enum LandingPage {
         let statuses = store.statuses
         var rows = ""
         for organization in options.organizations() {
-            let valid = store.value(of: "sigma_credential_valid", organization: organization)
-            let verdict = valid.map { $0 == 1 ? "accepted" : "REJECTED" } ?? "not yet checked"
+            let accepted = store.credentialAccepted(organization: organization)
+            let verdict = accepted.map { $0 ? "accepted" : "REJECTED" } ?? "not yet checked"
             let collectors = statuses.filter { $0.key.organization == organization }.sorted { $0.key < $1.key }
             let cells = collectors.map { key, status -> String in
                 let state = status.lastSuccess.map { $0 ? "ok" : "failing" } ?? "pending"

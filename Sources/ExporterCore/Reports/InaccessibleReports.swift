@@ -2,101 +2,96 @@ import Synchronization
 
 /// What is out of reach, per organisation, as the last successful polls found it.
 ///
-/// Written by the coverage collectors, read by `/inaccessible`. Without an inventory there is no
-/// list (the denominator is unknown), and the report says so.
+/// Written by the collectors, read by `/inaccessible` and `sigma_exporter check`. Without an
+/// inventory there is no list of documents (the denominator is unknown), and the report says so.
+/// Plain values, read as they are: each kind keeps its first ``documentsKept`` documents (the most
+/// one page shows) and the true total, so a request copies what it returns and nothing more, and a
+/// large organisation's report stays one page's worth per kind.
 public final class InaccessibleReports: Sendable {
-    public struct OrganizationReport: Sendable, Equatable {
+    /// The most documents a page of `/inaccessible` returns (`?limit=`).
+    public static let pageLimit = 10_000
+
+    /// One kind's inaccessible documents: the first ones, and how many there are.
+    public struct DocumentList: Sendable, Equatable {
+        /// In the order the inventory lists them.
+        public var first: [InaccessibleDocument]
+        public var total: Int
+
+        public init(first: [InaccessibleDocument], total: Int) {
+            self.first = first
+            self.total = total
+        }
+    }
+
+    public struct OrganizationReport: Sendable {
         public var inventoryComplete = false
         public var credentialOwner: String?
-        /// Each kind's inaccessible documents (absent: unknown, no inventory). Unpacks every one:
-        /// for the whole list (`sigma_exporter check`); a page reads ``documents(_:first:)``.
-        public var documents: [DocumentKind: [InaccessibleDocument]] {
-            get { packedDocuments.mapValues(\.documents) }
-            set { packedDocuments = newValue.mapValues(PackedDocuments.init) }
-        }
-        var packedDocuments: [DocumentKind: PackedDocuments] = [:]
-
-        /// How many documents of `kind` are out of reach; nil when unknown (no inventory).
-        public func documentCount(_ kind: DocumentKind) -> Int? {
-            packedDocuments[kind]?.count
-        }
-
-        /// The first `limit` documents of `kind`, unpacking only those: a page of `/inaccessible`
-        /// never unpacks the tens of thousands of a large organisation to show a few hundred.
-        public func documents(_ kind: DocumentKind, first limit: Int) -> [InaccessibleDocument] {
-            guard let packed = packedDocuments[kind] else { return [] }
-            return (0..<min(max(0, limit), packed.count)).map(packed.document(at:))
-        }
+        /// Each kind's inaccessible documents (absent: unknown, no inventory).
+        public var documents: [DocumentKind: DocumentList] = [:]
+        /// What collectors add, by key (absent: nothing to show, or unknown).
+        public var sections: [String: any ReportSection] = [:]
+        public var updatedAt: Double?
 
         public init() {}
-        public var connections: [InaccessibleConnection]?
-        /// Some of the documents and tables whose sources could not be read, and how many there are.
-        public var unreadable: [UnreadableSource] = []
-        public var unreadableTotal = 0
-        public var updatedAt: Double?
+
+        /// The section under `key` if it holds `Item`s.
+        public func section<Item: ReportItem>(_ key: String, of _: Item.Type) -> ItemSection<Item>? {
+            sections[key] as? ItemSection<Item>
+        }
     }
 
     let reports = Mutex<[String: OrganizationReport]>([:])
+    /// How many documents of each kind are kept.
+    public let documentsKept: Int
 
-    public init() {}
-
-    /// Replaces one kind's inaccessible documents (nil: unknown, no inventory).
-    public func setDocuments(
-        _ documents: [InaccessibleDocument]?, kind: DocumentKind, organization: String, inventoryComplete: Bool,
-        owner: String?, now: Double
-    ) {
-        set(
-            documents.map(PackedDocuments.init), kind: kind, organization: organization,
-            inventoryComplete: inventoryComplete, owner: owner, now: now)
+    /// `documentsKept`: per kind; a page never shows more than ``pageLimit``, while
+    /// `sigma_exporter check`, which groups them all by folder, keeps every one.
+    public init(documentsKept: Int = InaccessibleReports.pageLimit) {
+        self.documentsKept = max(0, documentsKept)
     }
 
-    /// Replaces one kind's inaccessible documents with `documents`, read twice (the room they
-    /// need, then their bytes) and never held: at 100,000 documents, a lazy collection over a
-    /// listing costs nothing where an array of the documents costs megabytes.
+    /// Replaces one kind's inaccessible documents (nil: unknown, no inventory). Reads `documents`
+    /// once: a lazy collection over a listing is named only for the ones kept.
     public func setDocuments(
-        _ documents: some Collection<InaccessibleDocument>, kind: DocumentKind, organization: String,
+        _ documents: (some Collection<InaccessibleDocument>)?, kind: DocumentKind, organization: String,
         inventoryComplete: Bool, owner: String?, now: Double
     ) {
-        set(
-            PackedDocuments(documents), kind: kind, organization: organization,
+        let list = documents.map { DocumentList(first: Array($0.prefix(documentsKept)), total: $0.count) }
+        update(organization, inventoryComplete: inventoryComplete, owner: owner, now: now) { report in
+            report.documents[kind] = list
+        }
+    }
+
+    /// Replaces one kind's documents with "unknown" (no inventory, or a partial one).
+    public func setDocumentsUnknown(
+        kind: DocumentKind, organization: String, inventoryComplete: Bool, owner: String?, now: Double
+    ) {
+        setDocuments(
+            [InaccessibleDocument]?.none, kind: kind, organization: organization,
             inventoryComplete: inventoryComplete, owner: owner, now: now)
     }
 
-    func set(
-        _ documents: PackedDocuments?, kind: DocumentKind, organization: String, inventoryComplete: Bool,
-        owner: String?, now: Double
+    /// Replaces the section under `key`, its own (nil: nothing to show, or unknown). `inventoryComplete`
+    /// and `owner`, when given, update what the report says of the whole organisation.
+    public func setSection(
+        _ section: (any ReportSection)?, key: String, organization: String, inventoryComplete: Bool? = nil,
+        owner: String? = nil, now: Double? = nil
     ) {
-        reports.withLock { reports in
-            var report = reports[organization] ?? OrganizationReport()
-            report.packedDocuments[kind] = documents
-            report.inventoryComplete = inventoryComplete
-            report.credentialOwner = owner ?? report.credentialOwner
-            report.updatedAt = now
-            reports[organization] = report
+        update(organization, inventoryComplete: inventoryComplete, owner: owner, now: now) { report in
+            report.sections[key] = section
         }
     }
 
-    /// Replaces the inaccessible connections (nil: unknown, no inventory).
-    public func setConnections(
-        _ connections: [InaccessibleConnection]?, organization: String, inventoryComplete: Bool, owner: String?,
-        now: Double
+    func update(
+        _ organization: String, inventoryComplete: Bool?, owner: String?, now: Double?,
+        _ change: (inout OrganizationReport) -> Void
     ) {
         reports.withLock { reports in
             var report = reports[organization] ?? OrganizationReport()
-            report.connections = connections
-            report.inventoryComplete = inventoryComplete
+            change(&report)
+            if let inventoryComplete { report.inventoryComplete = inventoryComplete }
             report.credentialOwner = owner ?? report.credentialOwner
-            report.updatedAt = now
-            reports[organization] = report
-        }
-    }
-
-    /// Replaces the documents and tables whose sources could not be read (some, and the total).
-    public func setUnreadable(_ items: [UnreadableSource], total: Int, organization: String) {
-        reports.withLock { reports in
-            var report = reports[organization] ?? OrganizationReport()
-            report.unreadable = items
-            report.unreadableTotal = total
+            if let now { report.updatedAt = now }
             reports[organization] = report
         }
     }

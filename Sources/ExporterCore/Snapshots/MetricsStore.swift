@@ -83,12 +83,18 @@ public final class MetricsStore: Sendable {
         state.withLock { $0.statuses }
     }
 
-    /// The current value of a single-series gauge of one organisation (for the landing page).
-    public func value(of familyName: String, organization: String) -> Double? {
+    /// The family whose value is an organisation's credential verdict: the collector that checks
+    /// the credential publishes it under this name, and the landing page reads it back through
+    /// ``credentialAccepted(organization:)``, so the two never disagree with `/metrics`.
+    public static let credentialVerdictFamily = "sigma_credential_valid"
+
+    /// Whether Sigma accepted the organisation's monitored credential at its last conclusive check
+    /// (nil: not yet checked), as `/metrics` shows it now.
+    public func credentialAccepted(organization: String) -> Bool? {
         state.withLock { state in
             for (key, families) in state.snapshots where key.organization == organization {
-                for family in families where family.name == familyName {
-                    if case .number(let value) = family.series.first?.value { return value }
+                for family in families where family.name == Self.credentialVerdictFamily {
+                    if case .number(let value) = family.series.first?.value { return value == 1 }
                 }
             }
             return nil

@@ -56,7 +56,7 @@ extension CheckReport.Organization {
 
         let allFixes = Self.fixes(report)
         let outOfReach =
-            DocumentKind.allCases.reduce(0) { $0 + (report?.documentCount($1) ?? 0) }
+            DocumentKind.allCases.reduce(0) { $0 + (report?.documents[$1]?.total ?? 0) }
             + (report?.connections?.count ?? 0)
         let unreadable = report?.unreadableTotal ?? 0
         // Sources Sigma failed to give (a 5xx, a timeout) may come next time: the check cannot
@@ -91,7 +91,9 @@ extension CheckReport.Organization {
         guard let report else { return [] }
         var byFolder: [String: [InaccessibleDocument]] = [:]
         for kind in DocumentKind.allCases {
-            for document in report.documents[kind] ?? [] { byFolder[document.path, default: []].append(document) }
+            for document in report.documents[kind]?.first ?? [] {
+                byFolder[document.path, default: []].append(document)
+            }
         }
         var fixes = byFolder.map { path, documents in
             CheckReport.Fix(

@@ -19,7 +19,8 @@ enum CheckRunner {
     ) async throws(ConfigError) -> CheckReport {
         let http = try SigmaHTTPClients.make(for: configuration)
         let store = MetricsStore()
-        let reports = InaccessibleReports()
+        // Every inaccessible document, not a page's worth: the report groups them all by folder.
+        let reports = InaccessibleReports(documentsKept: .max)
         let plan = PollingPlan.make(
             configuration: configuration, selection: selection, pollInterval: interval, http: http, store: store,
             reports: reports, logger: logger)
@@ -79,7 +80,7 @@ enum CheckRunner {
         return CheckReport.Organization.evaluate(
             configuration: organization, families: families, failures: failures,
             report: reports.report(for: organization.name),
-            owner: runtime.context.shared.credentialOwner?.displayName, minCoverage: minCoverage, limit: limit)
+            owner: runtime.context.credentialOwnerName, minCoverage: minCoverage, limit: limit)
     }
 
     static func summary(

@@ -1,3 +1,5 @@
+import ExporterCore
+
 /// A connection the documents read from that the monitored credential cannot use.
 public struct InaccessibleConnection: Sendable, Equatable, Codable {
     public struct User: Sendable, Equatable, Codable {
@@ -25,5 +27,26 @@ public struct InaccessibleConnection: Sendable, Equatable, Codable {
         self.type = type
         self.usedBy = usedBy
         self.usedByTotal = usedByTotal
+    }
+}
+
+extension InaccessibleConnection: ReportItem {
+    public static let columns = ["name", "type", "id", "used by"]
+
+    public var cells: [ReportCell] {
+        let users = usedBy.map(\.name).joined(separator: ", ")
+        let more = usedByTotal > usedBy.count ? " and \(usedByTotal - usedBy.count) more" : ""
+        return [.text(name), .text(type), .text(id), .text(users + more)]
+    }
+}
+
+extension ItemSection<InaccessibleConnection> {
+    /// The connections the documents read that the monitored credential cannot use.
+    public static func connections(_ items: [InaccessibleConnection], owner: String?) -> Self {
+        Self(
+            key: "connections", order: 1, title: "Connections the credential cannot use",
+            fix:
+                "Grant \(owner ?? "the monitored credential's owner") Can use on each connection (or on the paths the documents read).",
+            items: items)
     }
 }

@@ -10,7 +10,7 @@
 /// copy of the organisation it will never read again.
 public actor SharedListings {
     struct Cached {
-        var fetchedAt: ContinuousClock.Instant
+        var fetchedAt: Duration
         var value: any Sendable
         /// The askers that have taken this value.
         var takenBy: Set<String> = []
@@ -19,7 +19,7 @@ public actor SharedListings {
     /// A fetched value and when it was cached, so each waiter marks the value it got.
     struct Fetched: Sendable {
         var value: any Sendable
-        var fetchedAt: ContinuousClock.Instant
+        var fetchedAt: Duration
     }
 
     struct Fetch {
@@ -27,25 +27,30 @@ public actor SharedListings {
         var waiters: Int
     }
 
-    var cache: [String: Cached] = [:]
-    var inFlight: [String: Fetch] = [:]
+    var cache: [AnyListingKey: Cached] = [:]
+    var inFlight: [AnyListingKey: Fetch] = [:]
     /// The longest `maxAge` any asker gave per key: how long a listing stays useful.
-    var longestMaxAge: [String: Duration] = [:]
+    var longestMaxAge: [AnyListingKey: Duration] = [:]
     /// Who took the last value of each key that is gone: once they all have taken the current
     /// one, no one else is expected to ask for it.
-    var previousTakers: [String: Set<String>] = [:]
+    var previousTakers: [AnyListingKey: Set<String>] = [:]
+    /// What listings age by (tests move their own).
+    let clock: any ListingClock
 
-    public init() {}
+    public init(clock: any ListingClock = MonotonicListingClock()) {
+        self.clock = clock
+    }
 
     /// The listing under `key`, fetched with `fetch` unless one younger than `maxAge` is held.
     /// `asker` names the caller (a collector), which asks at most once a poll. A failed fetch is
     /// not cached. The fetch is cancelled when its last waiter is (shutdown must not wait for a
     /// slow listing); until then a cancelled waiter waits with the others.
     public func value<T: Sendable>(
-        _ key: String, maxAge: Duration, asker: String, fetch: @escaping @Sendable () async throws -> T
+        _ typedKey: ListingKey<T>, maxAge: Duration, asker: String, fetch: @escaping @Sendable () async throws -> T
     ) async throws -> T {
+        let key = typedKey.erased
         longestMaxAge[key] = max(longestMaxAge[key] ?? .zero, maxAge)
-        if let cached = cache[key], ContinuousClock.now - cached.fetchedAt < maxAge, let value = cached.value as? T {
+        if let cached = cache[key], clock.now - cached.fetchedAt < maxAge, let value = cached.value as? T {
             taken(key, fetchedAt: cached.fetchedAt, by: asker)
             return value
         }
@@ -57,7 +62,7 @@ public actor SharedListings {
             task = Task<Fetched, any Error> { [weak self] in
                 do {
                     let value = try await fetch()
-                    let fetchedAt = await self?.finish(key, caching: value) ?? .now
+                    let fetchedAt = await self?.finish(key, caching: value) ?? .zero
                     return Fetched(value: value, fetchedAt: fetchedAt)
                 } catch {
                     await self?.finish(key, caching: nil)
@@ -71,14 +76,17 @@ public actor SharedListings {
         } onCancel: {
             Task { await self.abandon(key, task) }
         }
-        guard let typed = fetched.value as? T else { preconditionFailure("listing \(key) cached with another type") }
+        // A key names its value's type, so what it cached is a T.
+        guard let typed = fetched.value as? T else {
+            preconditionFailure("listing \(key.name) cached with another type")
+        }
         taken(key, fetchedAt: fetched.fetchedAt, by: asker)
         return typed
     }
 
     /// `asker` took the value fetched at `fetchedAt`: drop it if everyone who took the previous
     /// one has now taken this one.
-    func taken(_ key: String, fetchedAt: ContinuousClock.Instant, by asker: String) {
+    func taken(_ key: AnyListingKey, fetchedAt: Duration, by asker: String) {
         guard cache[key]?.fetchedAt == fetchedAt else { return }
         cache[key]?.takenBy.insert(asker)
         if let expected = previousTakers[key], cache[key]?.takenBy.isSuperset(of: expected) == true {
@@ -87,7 +95,7 @@ public actor SharedListings {
     }
 
     /// Forgets the cached value of `key`, remembering who took it.
-    func drop(_ key: String) {
+    func drop(_ key: AnyListingKey) {
         guard let cached = cache.removeValue(forKey: key) else { return }
         if !cached.takenBy.isEmpty { previousTakers[key] = cached.takenBy }
     }
@@ -95,17 +103,17 @@ public actor SharedListings {
     /// A fetch ended: cache its value (a failure caches nothing) and let the next caller fetch
     /// anew. Returns when the value was cached.
     @discardableResult
-    func finish(_ key: String, caching value: (any Sendable)?) -> ContinuousClock.Instant {
+    func finish(_ key: AnyListingKey, caching value: (any Sendable)?) -> Duration {
         inFlight[key] = nil
-        let fetchedAt = ContinuousClock.now
+        let fetchedAt = clock.now
         guard let value else { return fetchedAt }
         drop(key)
         cache[key] = Cached(fetchedAt: fetchedAt, value: value)
-        Task { [weak self] in
+        Task { [weak self, clock] in
             var keepFor = await self?.longestMaxAge[key] ?? .zero
             // Asleep until no asker would take it; an asker with a longer maxAge may come meanwhile.
             while keepFor > .zero {
-                try? await Task.sleep(until: fetchedAt + keepFor, clock: .continuous)
+                try? await clock.sleep(until: fetchedAt + keepFor)
                 guard let self else { return }
                 let longest = await self.longestMaxAge[key] ?? .zero
                 if longest <= keepFor { break }
@@ -117,13 +125,13 @@ public actor SharedListings {
     }
 
     /// Drops a listing no asker would take any more (unless it was fetched again meanwhile).
-    func expire(_ key: String, fetchedAt: ContinuousClock.Instant) {
+    func expire(_ key: AnyListingKey, fetchedAt: Duration) {
         guard cache[key]?.fetchedAt == fetchedAt else { return }
         drop(key)
     }
 
     /// One waiter gave up; the last one cancels the fetch.
-    func abandon(_ key: String, _ task: Task<Fetched, any Error>) {
+    func abandon(_ key: AnyListingKey, _ task: Task<Fetched, any Error>) {
         guard var fetch = inFlight[key], fetch.task == task else { return }
         fetch.waiters -= 1
         if fetch.waiters <= 0 {
@@ -135,8 +143,8 @@ public actor SharedListings {
     }
 
     /// Whether a listing is held under `key` (for tests and diagnostics).
-    public func holds(_ key: String) -> Bool {
-        cache[key] != nil
+    public func holds<T>(_ key: ListingKey<T>) -> Bool {
+        cache[key.erased] != nil
     }
 
     /// Forgets every listing (after a credential changed verdict).
@@ -144,4 +152,21 @@ public actor SharedListings {
         cache.removeAll()
         previousTakers.removeAll()
     }
+}
+
+/// A listing's name and the type of what it holds: two listings of different types never share
+/// a slot, whatever their names.
+public struct ListingKey<Value: Sendable>: Hashable, Sendable {
+    public let name: String
+
+    public init(_ name: String) {
+        self.name = name
+    }
+
+    var erased: AnyListingKey { AnyListingKey(name: name, type: ObjectIdentifier(Value.self)) }
+}
+
+struct AnyListingKey: Hashable, Sendable {
+    var name: String
+    var type: ObjectIdentifier
 }
