@@ -22,6 +22,8 @@ steady-state cycle reads anything but list pages. Targets are reported, not asse
     python3 Benchmarks/run.py --sizes 1000 --out /tmp/bench.md          # the CI smoke
     python3 Benchmarks/run.py --check        # `sigma_exporter check` of 10,000 documents, its own section
     python3 Benchmarks/run.py --long-scan    # a first scan spanning several polls, its own section
+    python3 Benchmarks/run.py --inaccessible --before-bin OLD/.build/release   # /inaccessible's cost
+    python3 Benchmarks/run.py --foundation   # what Foundation costs the binary, and who brings it in
 """
 
 from __future__ import annotations
@@ -262,13 +264,14 @@ organizations:
 
 
 def start_exporter(procs: Processes, binary: Path, work: Path, sim: Simulator, org: dict,
-                   interval: int, rate: float, concurrency: int, log_level: str = "warn") -> tuple[subprocess.Popen, int]:
+                   interval: int, rate: float, concurrency: int, log_level: str = "warn",
+                   env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
     config = write_config(work, sim, org, rate, concurrency)
     port = free_port()
     process = procs.start(
         [str(binary), f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
          f"--poll.interval={interval}s", f"--log.level={log_level}"],
-        stderr=open(work / "exporter.log", "w"))
+        stderr=open(work / "exporter.log", "w"), env=env)
     wait_for(lambda: process.poll() is not None or _listening(port), 60, "the exporter to listen")
     if process.poll() is not None:
         raise Broken(f"the exporter exited: {(work / 'exporter.log').read_text()[-2000:]}")
@@ -574,6 +577,25 @@ def check_report(args, result: CheckRun) -> str:
         f"{result.wall / result.bound:.3f} | {result.exit_code} |", ""])
 
 
+# What a full run measures: never kept from an earlier report, even when this run skips one.
+FULL_RUN_SECTIONS = {"## Polling", "## /metrics", "## Idle memory"}
+
+
+def write_report(path: Path, text: str):
+    """Writes the full run's report, keeping the sections only their own runs write (a full run
+    does not measure them)."""
+    old = path.read_text() if path.exists() else ""
+    kept = [old[m.start():] for m in re.finditer(r"^## ", old, re.M)]
+    own = {line for line in text.splitlines() if line.startswith("## ")} | FULL_RUN_SECTIONS
+    sections = []
+    for chunk in kept:
+        end = chunk.find("\n## ", 3)
+        section = chunk if end < 0 else chunk[:end + 1]
+        if section.splitlines()[0] not in own:
+            sections.append(section.rstrip("\n") + "\n")
+    path.write_text(text.rstrip("\n") + "\n" + "".join("\n" + s for s in sections))
+
+
 def write_section(path: Path, text: str):
     """Replaces the section of `path` that `text` heads (its first line), or appends it."""
     heading = text.splitlines()[0]
@@ -584,6 +606,175 @@ def write_section(path: Path, text: str):
         return
     end = old.find("\n## ", start + len(heading))
     path.write_text(old[:start] + text.rstrip("\n") + "\n" + (old[end:] if end >= 0 else ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# /inaccessible at a large organisation
+
+
+@dataclass
+class PageCost:
+    build: str
+    path: str
+    total: int | None
+    returned: int | None
+    body_bytes: int
+    p50_ms: float
+    allocations: float
+    allocated_bytes: float
+
+
+def allocation_counts(path: Path) -> tuple[int, int]:
+    """The two counters `alloc_count.c` keeps: allocations, and bytes asked for."""
+    data = path.read_bytes()[:16]
+    return int.from_bytes(data[:8], "little"), int.from_bytes(data[8:16], "little")
+
+
+def page_cost(build: str, port: int, path: str, counts: Path, repeats: int = 20) -> PageCost:
+    """Median wall time and allocations of one request to `path`, after three to warm up."""
+    url = f"http://127.0.0.1:{port}{path}"
+    for _ in range(3):
+        http(url, timeout=60)
+    times, allocations, allocated = [], [], []
+    body = b""
+    for _ in range(repeats):
+        before = allocation_counts(counts)
+        started = time.perf_counter()
+        status, body = http(url, timeout=60)
+        times.append((time.perf_counter() - started) * 1000)
+        after = allocation_counts(counts)
+        if status != 200:
+            raise Broken(f"{path} answered {status}")
+        allocations.append(after[0] - before[0])
+        allocated.append(after[1] - before[1])
+    total = returned = None
+    if path.startswith("/inaccessible") and "format=html" not in path:
+        documents = json.loads(body)["organizations"][0].get("documents") or {}
+        total, returned = documents.get("total"), documents.get("returned")
+    median = lambda values: sorted(values)[len(values) // 2]
+    return PageCost(build, path, total, returned, len(body), median(times), median(allocations), median(allocated))
+
+
+def inaccessible_run(args, procs: Processes, work: Path) -> list[PageCost]:
+    """Each build's exporter, with every heap allocation counted (`alloc_count.c`, preloaded), polls
+    one large organisation once (no latency, no rate limit: the page is measured, not the polling),
+    then answers `/inaccessible` and, for scale, `/-/healthy`."""
+    shim = work / "alloc_count.so"
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", str(shim), str(ROOT / "Benchmarks" / "alloc_count.c")],
+                   check=True)
+    documents = args.inaccessible_documents
+    org_file = work / f"org-{documents}.json"
+    subprocess.run([str(args.bin / "sigma-sim"), *sizes_for(documents), "--dump-org", str(org_file)], check=True)
+    org = json.loads(org_file.read_text())
+    sim = start_simulator(procs, args.bin / "sigma-sim", org_file, 0, 0)
+    builds = [("this build", args.bin)] + ([(f"before ({args.before_label})", args.before_bin)]
+                                           if args.before_bin else [])
+    results = []
+    try:
+        for label, binary in builds:
+            counts = work / f"counts-{len(results)}"
+            env = {**os.environ, "LD_PRELOAD": str(shim), "ALLOC_COUNT_FILE": str(counts)}
+            exporter, port = start_exporter(procs, binary / "sigma_exporter", work, sim, org, 3600, 5000,
+                                            args.concurrency, env=env)
+            try:
+                wait_cycle(port, sim, None, simulator_requests(sim), 1800, exporter)
+                for path in ("/-/healthy", "/inaccessible", "/inaccessible?limit=10000",
+                             "/inaccessible?format=html"):
+                    results.append(page_cost(label, port, path, counts))
+                    print(f"{label} {path}: {results[-1].p50_ms:.2f} ms, {results[-1].allocations:,.0f} allocations",
+                          flush=True)
+            finally:
+                procs.stop(exporter)
+    finally:
+        procs.stop(sim.process)
+        org_file.unlink(missing_ok=True)
+    return results
+
+
+def inaccessible_report(args, results: list[PageCost]) -> str:
+    lines = ["## /inaccessible at a large organisation", "",
+             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python3 Benchmarks/run.py "
+             f"--inaccessible{' --before-bin …' if args.before_bin else ''}` (release builds as shipped): "
+             f"{args.inaccessible_documents:,} documents polled once, then 20 requests per row, one at a time, "
+             "after 3 to warm up; medians. Allocations: every malloc, calloc, realloc and aligned allocation of "
+             "the whole process while the request ran (`Benchmarks/alloc_count.c`, preloaded), and the bytes "
+             "they asked for.", "",
+             "| build | request | documents returned of total | body bytes | ms | allocations | bytes allocated |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    for r in results:
+        documents = f"{r.returned:,} of {r.total:,}" if r.total is not None else ""
+        lines.append(f"| {r.build} | `{r.path}` | {documents} | {r.body_bytes:,} | {r.p50_ms:.2f} | "
+                     f"{r.allocations:,.0f} | {r.allocated_bytes:,.0f} |")
+    return "\n".join(lines + [""])
+
+
+# ---------------------------------------------------------------------------------------------
+# What Foundation costs the binary
+
+
+PROBE = """import {module}
+struct Sample: Codable {{ var count: Int; var when: Date }}
+let data = try JSONEncoder().encode(Sample(count: 1, when: Date()))
+print(String(decoding: data, as: UTF8.self), ProcessInfo.processInfo.processIdentifier)
+{extra}
+"""
+
+
+def probe_size(work: Path, name: str, module: str, extra: str = "") -> int:
+    """The stripped size of a tiny program built as the exporter is (release, static Swift runtime)."""
+    package = work / name
+    (package / "Sources" / "probe").mkdir(parents=True)
+    (package / "Package.swift").write_text(
+        "// swift-tools-version:6.1\nimport PackageDescription\n"
+        "let package = Package(name: \"probe\", targets: [.executableTarget(name: \"probe\")])\n")
+    (package / "Sources" / "probe" / "main.swift").write_text(PROBE.format(module=module, extra=extra))
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib"], cwd=package, check=True,
+                   capture_output=True)
+    stripped = package / "probe.stripped"
+    subprocess.run(["strip", "-o", str(stripped), str(package / ".build" / "release" / "probe")], check=True)
+    return stripped.stat().st_size
+
+
+def foundation_references(build: Path) -> list[tuple[str, int, list[str]]]:
+    """Per module of a release build, the symbols it takes from Foundation proper (not from
+    FoundationEssentials): what makes the linker bring in the whole of Foundation and ICU's data."""
+    found = []
+    for folder in sorted(build.glob("*.build")):
+        symbols = set()
+        for obj in folder.glob("*.o"):
+            listing = subprocess.run(["nm", "-u", str(obj)], capture_output=True, text=True).stdout
+            symbols |= {line.split()[-1] for line in listing.splitlines() if "10Foundation" in line}
+        if symbols:
+            names = subprocess.run(["swift", "demangle", "--simplified"], input="\n".join(sorted(symbols)),
+                                   capture_output=True, text=True).stdout.splitlines()
+            found.append((folder.name.removesuffix(".build"), len(symbols), sorted(set(names))[:3]))
+    return sorted(found, key=lambda item: -item[1])
+
+
+def foundation_report(args, work: Path) -> str:
+    essentials = probe_size(work, "essentials", "FoundationEssentials")
+    imported = probe_size(work, "imported", "Foundation")
+    used = probe_size(work, "used", "Foundation", 'FileHandle.standardError.write(Data("x\\n".utf8))')
+    ours = {"ExporterBasics", "ExporterConfig", "ExporterCore", "Collectors", "SigmaClient", "SigmaModels",
+            "SigmaSimulator", "SigmaExporter", "sigma_exporter"}
+    references = foundation_references(args.bin)
+    lines = ["## Foundation and the binary's size", "",
+             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python3 Benchmarks/run.py "
+             "--foundation`: a tiny program (JSON coding, `Date`, `ProcessInfo`) built as the exporter is "
+             "(release, Swift runtime linked statically, stripped).", "",
+             "| the program | stripped bytes |", "|---|---:|",
+             f"| imports `FoundationEssentials` | {essentials:,} |",
+             f"| imports `Foundation`, uses only what `FoundationEssentials` has | {imported:,} |",
+             f"| imports `Foundation` and uses `FileHandle` (Foundation proper) | {used:,} |", "",
+             f"Importing `Foundation` instead of `FoundationEssentials` costs {imported - essentials:,} bytes; "
+             f"using one symbol of Foundation proper costs {used - essentials:,} (its CoreFoundation and ICU's "
+             "data). The modules of the shipped build that use Foundation proper, and so bring it in:", "",
+             "| module | ours | symbols from Foundation proper | for example |", "|---|---|---:|---|"]
+    for module, count, examples in references:
+        lines.append(f"| {module} | {'yes' if module in ours else 'no'} | {count} | "
+                     f"{'; '.join(f'`{e}`' for e in examples)} |")
+    lines.append("")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -866,6 +1057,14 @@ def main() -> int:
     parser.add_argument("--check", action="store_true",
                         help="only `sigma_exporter check` of --check-documents, written as its own section of --out")
     parser.add_argument("--check-documents", type=int, default=10000)
+    parser.add_argument("--inaccessible", action="store_true",
+                        help="only the cost of /inaccessible at --inaccessible-documents, its own section of --out")
+    parser.add_argument("--inaccessible-documents", type=int, default=100000)
+    parser.add_argument("--before-bin", type=Path, help="with --inaccessible: another build's release folder, "
+                        "measured the same way")
+    parser.add_argument("--before-label", default="an earlier commit", help="what --before-bin is")
+    parser.add_argument("--foundation", action="store_true",
+                        help="only what Foundation costs the binary (probe builds), its own section of --out")
     args = parser.parse_args()
     for binary in ("sigma_exporter", "sigma-sim"):
         if not (args.bin / binary).exists():
@@ -878,6 +1077,10 @@ def main() -> int:
             work = Path(directory)
             if args.check:
                 text = check_report(args, check_run(args, procs, work))
+            elif args.foundation:
+                text = foundation_report(args, work)
+            elif args.inaccessible:
+                text = inaccessible_report(args, inaccessible_run(args, procs, work))
             elif args.long_scan:
                 text = long_scan_report(args, long_scan(args, procs, work))
             else:
@@ -888,10 +1091,10 @@ def main() -> int:
     finally:
         procs.stop_all()
     print(text)
-    if args.check or args.long_scan:
+    if args.check or args.long_scan or args.inaccessible or args.foundation:
         write_section(args.out, text)  # one section of the report; the rest stays
     else:
-        args.out.write_text(text)
+        write_report(args.out, text)
     return 0
 
 

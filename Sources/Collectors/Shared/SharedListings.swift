@@ -10,16 +10,18 @@
 /// copy of the organisation it will never read again.
 public actor SharedListings {
     struct Cached {
+        /// Tells one fetch from another (two may share a clock reading).
+        var fetch: UInt64
         var fetchedAt: Duration
         var value: any Sendable
         /// The askers that have taken this value.
         var takenBy: Set<String> = []
     }
 
-    /// A fetched value and when it was cached, so each waiter marks the value it got.
+    /// A fetched value and which fetch it was, so each waiter marks the value it got.
     struct Fetched: Sendable {
         var value: any Sendable
-        var fetchedAt: Duration
+        var fetch: UInt64
     }
 
     struct Fetch {
@@ -34,6 +36,7 @@ public actor SharedListings {
     /// Who took the last value of each key that is gone: once they all have taken the current
     /// one, no one else is expected to ask for it.
     var previousTakers: [AnyListingKey: Set<String>] = [:]
+    var fetches: UInt64 = 0
     /// What listings age by (tests move their own).
     let clock: any ListingClock
 
@@ -51,7 +54,7 @@ public actor SharedListings {
         let key = typedKey.erased
         longestMaxAge[key] = max(longestMaxAge[key] ?? .zero, maxAge)
         if let cached = cache[key], clock.now - cached.fetchedAt < maxAge, let value = cached.value as? T {
-            taken(key, fetchedAt: cached.fetchedAt, by: asker)
+            taken(key, fetch: cached.fetch, by: asker)
             return value
         }
         let task: Task<Fetched, any Error>
@@ -62,8 +65,8 @@ public actor SharedListings {
             task = Task<Fetched, any Error> { [weak self] in
                 do {
                     let value = try await fetch()
-                    let fetchedAt = await self?.finish(key, caching: value) ?? .zero
-                    return Fetched(value: value, fetchedAt: fetchedAt)
+                    let fetch = await self?.finish(key, caching: value) ?? 0
+                    return Fetched(value: value, fetch: fetch)
                 } catch {
                     await self?.finish(key, caching: nil)
                     throw error
@@ -80,14 +83,14 @@ public actor SharedListings {
         guard let typed = fetched.value as? T else {
             preconditionFailure("listing \(key.name) cached with another type")
         }
-        taken(key, fetchedAt: fetched.fetchedAt, by: asker)
+        taken(key, fetch: fetched.fetch, by: asker)
         return typed
     }
 
-    /// `asker` took the value fetched at `fetchedAt`: drop it if everyone who took the previous
-    /// one has now taken this one.
-    func taken(_ key: AnyListingKey, fetchedAt: Duration, by asker: String) {
-        guard cache[key]?.fetchedAt == fetchedAt else { return }
+    /// `asker` took the value of `fetch`: drop it if everyone who took the previous one has now
+    /// taken this one.
+    func taken(_ key: AnyListingKey, fetch: UInt64, by asker: String) {
+        guard cache[key]?.fetch == fetch else { return }
         cache[key]?.takenBy.insert(asker)
         if let expected = previousTakers[key], cache[key]?.takenBy.isSuperset(of: expected) == true {
             drop(key)
@@ -101,14 +104,16 @@ public actor SharedListings {
     }
 
     /// A fetch ended: cache its value (a failure caches nothing) and let the next caller fetch
-    /// anew. Returns when the value was cached.
+    /// anew. Returns which fetch it was.
     @discardableResult
-    func finish(_ key: AnyListingKey, caching value: (any Sendable)?) -> Duration {
+    func finish(_ key: AnyListingKey, caching value: (any Sendable)?) -> UInt64 {
         inFlight[key] = nil
+        fetches += 1
+        let fetch = fetches
         let fetchedAt = clock.now
-        guard let value else { return fetchedAt }
+        guard let value else { return fetch }
         drop(key)
-        cache[key] = Cached(fetchedAt: fetchedAt, value: value)
+        cache[key] = Cached(fetch: fetch, fetchedAt: fetchedAt, value: value)
         Task { [weak self, clock] in
             var keepFor = await self?.longestMaxAge[key] ?? .zero
             // Asleep until no asker would take it; an asker with a longer maxAge may come meanwhile.
@@ -119,14 +124,14 @@ public actor SharedListings {
                 if longest <= keepFor { break }
                 keepFor = longest
             }
-            await self?.expire(key, fetchedAt: fetchedAt)
+            await self?.expire(key, fetch: fetch)
         }
-        return fetchedAt
+        return fetch
     }
 
     /// Drops a listing no asker would take any more (unless it was fetched again meanwhile).
-    func expire(_ key: AnyListingKey, fetchedAt: Duration) {
-        guard cache[key]?.fetchedAt == fetchedAt else { return }
+    func expire(_ key: AnyListingKey, fetch: UInt64) {
+        guard cache[key]?.fetch == fetch else { return }
         drop(key)
     }
 

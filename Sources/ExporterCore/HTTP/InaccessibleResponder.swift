@@ -59,7 +59,7 @@ struct InaccessibleResponder: Sendable {
 
     /// `format` (`json` or `html`) overrides what `Accept` asks for.
     func respond(accept: String?, format: String?, limitParameter: String?) -> Response {
-        let limit = min(10_000, max(1, limitParameter.flatMap(Int.init) ?? 500))
+        let limit = min(InaccessibleReports.pageLimit, max(1, limitParameter.flatMap(Int.init) ?? 500))
         let body = Body(organizations: organizations().map { organization(named: $0, limit: limit) })
         let wantsHTML = format.map { $0 == "html" } ?? (accept?.contains("text/html") ?? false)
         if wantsHTML {
