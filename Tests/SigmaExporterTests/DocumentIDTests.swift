@@ -66,6 +66,12 @@ struct DocumentEntryTests {
             #expect(entry.name == document.name)
             #expect(entry.ownerId == document.ownerId)
             #expect(entry.url == document.url)
+            // As the report keeps it: the same document as one built from the whole URL.
+            #expect(
+                entry.inaccessible
+                    == InaccessibleDocument(
+                        kind: .workbook, id: document.id, name: document.name, path: "Finance",
+                        owner: document.ownerId, url: document.url))
         }
     }
 

@@ -224,6 +224,52 @@ struct InaccessibleRouteTests {
         }
     }
 
+    /// What a future collector would add: its own items, rendered by the core as JSON under its
+    /// key (with its remedy beside) and as an escaped table after the ones before it.
+    struct Dashboard: ReportItem {
+        static let columns = ["dashboard", "link"]
+        var name: String
+        var url: String
+        var cells: [ReportCell] { [.text(name), .link("open", href: url)] }
+    }
+
+    @Test func aCollectorsOwnSectionIsRenderedWithoutTheCoreKnowingIt() async throws {
+        let reports = filledReports()
+        let section = ItemSection(
+            key: "dashboards", order: 5, title: "Dashboards the credential cannot open",
+            fix: "Share each dashboard <now>.",
+            items: (0..<3).map { Dashboard(name: "Board <\($0)>", url: "https://x/board?\($0)&a") }, total: 9)
+        reports.setSection(section, key: "dashboards", organization: "acme")
+        try await app(reports: reports).test(.router) { client in
+            try await client.execute(uri: "/inaccessible?limit=2", method: .get) { response in
+                let body = try #require(
+                    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let acme = try #require((body["organizations"] as? [[String: Any]])?.first)
+                let dashboards = try #require(acme["dashboards"] as? [String: Any])
+                #expect(dashboards["total"] as? Int == 9)
+                #expect(dashboards["returned"] as? Int == 2)
+                #expect(
+                    (dashboards["items"] as? [[String: Any]])?.map { $0["name"] as? String } == [
+                        "Board <0>", "Board <1>",
+                    ])
+                #expect(acme["fixDashboards"] as? String == "Share each dashboard <now>.")
+                #expect((acme["fixConnections"] as? String)?.contains("Cat Crawler <c@x>") == true)
+            }
+            try await client.execute(uri: "/inaccessible?format=html&limit=2", method: .get) { response in
+                let page = String(buffer: response.body)
+                #expect(
+                    page.contains(
+                        "Dashboards the credential cannot open (2 of 9)</h3><p>Share each dashboard &lt;now&gt;.</p>"))
+                #expect(page.contains("<td>Board &lt;1&gt;</td><td><a href=\"https://x/board?1&amp;a\">open</a></td>"))
+                #expect(!page.contains("Board &lt;2&gt;"))
+                // After the connections (order 1), as its order says.
+                let connections = try #require(page.range(of: "Connections the credential cannot use"))
+                let dashboards = try #require(page.range(of: "Dashboards the credential cannot open"))
+                #expect(connections.lowerBound < dashboards.lowerBound)
+            }
+        }
+    }
+
     @Test func isGoneWhenTurnedOff() async throws {
         try await app(reports: filledReports(), enabled: false).test(.router) { client in
             try await client.execute(uri: "/inaccessible", method: .get) { #expect($0.status == .notFound) }

@@ -133,19 +133,12 @@ struct DocumentEntry: Sendable {
                 naming.ownerNumber = number
                 naming.owner = ""
             }
-            let url = Self.splitURL(document.url)
+            let url = InaccessibleDocument.split(document.url)
             if let number = repeated.number(for: url.start) {
                 naming.urlPrefixNumber = number
-                naming.urlTail = url.tail
+                naming.urlTail = url.rest
             }
             return naming
-        }
-
-        /// A URL's start, up to and including its last `/` (what sibling documents' URLs repeat),
-        /// and the rest (the document's own); no `/`: an empty start.
-        static func splitURL(_ url: String) -> (start: Substring, tail: Substring) {
-            guard let slash = url.lastIndex(of: "/") else { return ("", url[...]) }
-            return (url[...slash], url[url.index(after: slash)...])
         }
     }
 
@@ -189,8 +182,18 @@ struct DocumentEntry: Sendable {
         }
     }
 
+    /// The document as `/inaccessible` shows it; its URL's start is the page's shared string.
     var inaccessible: InaccessibleDocument {
-        InaccessibleDocument(kind: kind, id: id.description, name: name, path: path, owner: ownerId, url: url)
+        let start: String
+        let rest: String
+        if urlPrefixNumber != 0 {
+            (start, rest) = (page.repeated[Int(urlPrefixNumber)], detail(2))
+        } else {
+            let parts = InaccessibleDocument.split(detail(2))
+            (start, rest) = (String(parts.start), String(parts.rest))
+        }
+        return InaccessibleDocument(
+            kind: kind, id: id.description, name: name, path: path, owner: ownerId, urlStart: start, urlRest: rest)
     }
 }
 
