@@ -756,7 +756,7 @@ def foundation_report(args, work: Path) -> str:
     imported = probe_size(work, "imported", "Foundation")
     used = probe_size(work, "used", "Foundation", 'FileHandle.standardError.write(Data("x\\n".utf8))')
     ours = {"ExporterBasics", "ExporterConfig", "ExporterCore", "Collectors", "SigmaClient", "SigmaModels",
-            "SigmaSimulator", "SigmaExporter", "sigma_exporter"}
+            "SigmaSimulator", "SigmaExporter", "sigma_exporter", "sigma_sim"}
     references = foundation_references(args.bin)
     lines = ["## Foundation and the binary's size", "",
              f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python3 Benchmarks/run.py "
@@ -768,7 +768,8 @@ def foundation_report(args, work: Path) -> str:
              f"| imports `Foundation` and uses `FileHandle` (Foundation proper) | {used:,} |", "",
              f"Importing `Foundation` instead of `FoundationEssentials` costs {imported - essentials:,} bytes; "
              f"using one symbol of Foundation proper costs {used - essentials:,} (its CoreFoundation and ICU's "
-             "data). The modules of the shipped build that use Foundation proper, and so bring it in:", "",
+             "data). The modules of the shipped build that use Foundation proper, and so bring it in (while one "
+             "does, importing `FoundationEssentials` in the others saves nothing):", "",
              "| module | ours | symbols from Foundation proper | for example |", "|---|---|---:|---|"]
     for module, count, examples in references:
         lines.append(f"| {module} | {'yes' if module in ours else 'no'} | {count} | "
