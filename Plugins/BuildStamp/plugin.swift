@@ -7,6 +7,8 @@ import PackagePlugin
 /// Why a plugin: Swift has no linker flag to set a constant (Go's `-X`), and a generated file
 /// committed by hand goes stale. The stamp is a prebuild command, run on every build; the
 /// script rewrites its file only when a value changed, so an unchanged checkout rebuilds nothing.
+/// SwiftPM runs it only when it loads the package, though (swiftlang/swift-package-manager#5476):
+/// an incremental build after a commit keeps the previous stamp until `Package.swift` is touched.
 @main
 struct BuildStamp: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {

@@ -8,15 +8,11 @@ import Synchronization
 /// the core never sees it. No collector has to poll first: every fact starts unknown, and a
 /// coverage collector that finds no recent inventory decision makes one the same way.
 final class OrganizationFacts: Sendable {
-    let listings: SharedListings
+    let listings = SharedListings()
     let inventory = Mutex<InventoryDecision?>(nil)
     let owner = Mutex<CredentialOwner?>(nil)
     let partialKinds = Mutex<Set<DocumentKind>>([])
     let skippedEntries = Mutex<[DocumentKind: Int]>([:])
-
-    init(listings: SharedListings = SharedListings()) {
-        self.listings = listings
-    }
 
     /// The key the facts are kept under in an organisation's shared state.
     enum Key: SharedStateKey {

@@ -11,21 +11,17 @@ public struct InaccessibleDocument: Sendable, Equatable, Encodable {
     public var path: String
     public var owner: String
     /// The URL up to and including its last `/` (empty when it has none).
-    public private(set) var urlStart: String
+    public let urlStart: String
     /// The rest of the URL, after ``urlStart``.
-    public private(set) var urlRest: String
+    public let urlRest: String
 
-    public var url: String {
-        get { urlStart + urlRest }
-        set {
-            let parts = Self.split(newValue)
-            (urlStart, urlRest) = (String(parts.start), String(parts.rest))
-        }
-    }
+    public var url: String { urlStart + urlRest }
 
     public init(kind: DocumentKind, id: String, name: String, path: String, owner: String, url: String) {
-        self.init(kind: kind, id: id, name: name, path: path, owner: owner, urlStart: "", urlRest: "")
-        self.url = url
+        let parts = Self.split(url)
+        self.init(
+            kind: kind, id: id, name: name, path: path, owner: owner, urlStart: String(parts.start),
+            urlRest: String(parts.rest))
     }
 
     /// `urlStart` must be the URL up to and including its last `/` (a string its siblings share).
