@@ -107,8 +107,9 @@ public final class ConnectionsCollector: Collector {
             }
         }
         guard inventoryReader != nil, !partial else {
-            context.reports.setSection(
-                nil, key: "connections", organization: context.organization, inventoryComplete: false, owner: owner,
+            context.reports.removeSection(
+                ItemSection<InaccessibleConnection>.connectionsKey, organization: context.organization,
+                inventoryComplete: false, owner: owner,
                 now: context.now())
             return completed(
                 [
@@ -119,7 +120,7 @@ public final class ConnectionsCollector: Collector {
         let inaccessible = used.subtracting(usable)
         let named = try await report(inaccessible, readers: readers, reader: reader, interval: interval)
         context.reports.setSection(
-            ItemSection.connections(named, owner: owner), key: "connections", organization: context.organization,
+            ItemSection.connections(named, owner: owner), organization: context.organization,
             inventoryComplete: true, owner: owner, now: context.now())
         let ratio = used.isEmpty ? 1 : Double(usableUsed.count) / Double(used.count)
         return completed(
@@ -232,9 +233,13 @@ public final class ConnectionsCollector: Collector {
         let items = unresolved.items.map {
             UnreadableSource(kind: $0.kind, id: $0.id, name: names[$0.id] ?? "", reason: $0.reason.label)
         }
-        context.reports.setSection(
-            unresolved.total == 0 ? nil : ItemSection.couldNotBeRead(items, total: unresolved.total),
-            key: "couldNotBeRead", organization: context.organization)
+        if unresolved.total == 0 {
+            context.reports.removeSection(
+                ItemSection<UnreadableSource>.couldNotBeReadKey, organization: context.organization)
+        } else {
+            context.reports.setSection(
+                ItemSection.couldNotBeRead(items, total: unresolved.total), organization: context.organization)
+        }
     }
 
     /// How many in-scope documents `visible` lists that `inventory` does not.

@@ -162,7 +162,7 @@ struct InaccessibleRouteTests {
                         id: "c1", name: "Warehouse", type: "snowflake",
                         usedBy: [.init(kind: .workbook, id: "wb-0", name: "Revenue")], usedByTotal: 1)
                 ], owner: "Cat Crawler <c@x>"),
-            key: "connections", organization: "acme", inventoryComplete: true, now: 5)
+            organization: "acme", inventoryComplete: true, now: 5)
         reports.setDocumentsUnknown(
             kind: .workbook, organization: "quiet", inventoryComplete: false, owner: nil, now: 5)
         return reports
@@ -239,7 +239,7 @@ struct InaccessibleRouteTests {
             key: "dashboards", order: 5, title: "Dashboards the credential cannot open",
             fix: "Share each dashboard <now>.",
             items: (0..<3).map { Dashboard(name: "Board <\($0)>", url: "https://x/board?\($0)&a") }, total: 9)
-        reports.setSection(section, key: "dashboards", organization: "acme")
+        reports.setSection(section, organization: "acme")
         try await app(reports: reports).test(.router) { client in
             try await client.execute(uri: "/inaccessible?limit=2", method: .get) { response in
                 let body = try #require(

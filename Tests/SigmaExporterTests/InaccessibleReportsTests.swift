@@ -85,13 +85,13 @@ struct InaccessibleReportsTests {
         let reports = InaccessibleReports()
         let section = ItemSection(key: "findings", order: 3, title: "Findings", items: [Finding(what: "a")], total: 7)
         reports.setSection(
-            section, key: "findings", organization: "acme", inventoryComplete: true, owner: "Cat", now: 4)
+            section, organization: "acme", inventoryComplete: true, owner: "Cat", now: 4)
         var report = reports.report(for: "acme")
         #expect(report?.section("findings", of: Finding.self)?.items == [Finding(what: "a")])
         #expect(report?.section("findings", of: Finding.self)?.total == 7)
         #expect(report?.section("findings", of: InaccessibleDocumentItem.self) == nil)
         #expect(report?.inventoryComplete == true && report?.credentialOwner == "Cat" && report?.updatedAt == 4)
-        reports.setSection(nil, key: "findings", organization: "acme")
+        reports.removeSection("findings", organization: "acme")
         report = reports.report(for: "acme")
         #expect(report?.sections.isEmpty == true)
         #expect(report?.updatedAt == 4)  // a section alone does not say when the report was made

@@ -41,10 +41,12 @@ extension InaccessibleConnection: ReportItem {
 }
 
 extension ItemSection<InaccessibleConnection> {
+    public static let connectionsKey = "connections"
+
     /// The connections the documents read that the monitored credential cannot use.
     public static func connections(_ items: [InaccessibleConnection], owner: String?) -> Self {
         Self(
-            key: "connections", order: 1, title: "Connections the credential cannot use",
+            key: connectionsKey, order: 1, title: "Connections the credential cannot use",
             fix:
                 "Grant \(owner ?? "the monitored credential's owner") Can use on each connection (or on the paths the documents read).",
             items: items)

@@ -23,10 +23,12 @@ extension UnreadableSource: ReportItem {
 }
 
 extension ItemSection<UnreadableSource> {
+    public static let couldNotBeReadKey = "couldNotBeRead"
+
     /// Some of the documents and tables whose sources could not be read, and how many there are.
     public static func couldNotBeRead(_ items: [UnreadableSource], total: Int) -> Self {
         Self(
-            key: "couldNotBeRead", order: 2, title: "Could not be read",
+            key: couldNotBeReadKey, order: 2, title: "Could not be read",
             note: "Their connections are not known, or only as last read; asked again on later polls.", items: items,
             total: total)
     }

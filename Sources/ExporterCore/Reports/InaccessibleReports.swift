@@ -71,14 +71,23 @@ public final class InaccessibleReports: Sendable {
             inventoryComplete: inventoryComplete, owner: owner, now: now)
     }
 
-    /// Replaces the section under `key`, its own (nil: nothing to show, or unknown). `inventoryComplete`
-    /// and `owner`, when given, update what the report says of the whole organisation.
+    /// Replaces the section under its key. `inventoryComplete` and `owner`, when given, update what
+    /// the report says of the whole organisation.
     public func setSection(
-        _ section: (any ReportSection)?, key: String, organization: String, inventoryComplete: Bool? = nil,
-        owner: String? = nil, now: Double? = nil
+        _ section: some ReportSection, organization: String, inventoryComplete: Bool? = nil, owner: String? = nil,
+        now: Double? = nil
     ) {
         update(organization, inventoryComplete: inventoryComplete, owner: owner, now: now) { report in
-            report.sections[key] = section
+            report.sections[section.key] = section
+        }
+    }
+
+    /// Drops the section under `key`: nothing to show, or unknown.
+    public func removeSection(
+        _ key: String, organization: String, inventoryComplete: Bool? = nil, owner: String? = nil, now: Double? = nil
+    ) {
+        update(organization, inventoryComplete: inventoryComplete, owner: owner, now: now) { report in
+            report.sections[key] = nil
         }
     }
 
