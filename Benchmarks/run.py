@@ -158,7 +158,7 @@ def scrape(port: int) -> Sample:
             elif s.name == "sigma_collector_duration_seconds":
                 sample.duration[collector] = s.value
             elif s.name == "sigma_api_requests_total":
-                sample.requests[(s.labels["endpoint"], s.labels["code"])] = s.value
+                sample.requests[(s.labels["route"], s.labels["code"])] = s.value
     return sample
 
 
@@ -474,7 +474,7 @@ def long_scan(args, procs: Processes, work: Path) -> LongScan:
                     if sample.name == "sigma_connections_scan_progress_ratio":
                         value = sample.value
                     if sample.name == "sigma_api_requests_total":
-                        requests[(sample.labels["endpoint"], sample.labels["code"])] = sample.value
+                        requests[(sample.labels["route"], sample.labels["code"])] = sample.value
             if value is not None and (not progress or value != progress[-1]):
                 if progress and value < progress[-1] and value != 1:
                     raise Broken(f"the scan's progress went back from {progress[-1]} to {value}")

@@ -51,7 +51,7 @@ struct ExporterEndToEndTests {
                     $0.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 0\n")
                         && !$0.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"unreachable\"} 0\n")
                         && $0.contains(
-                            "sigma_api_requests_total{org=\"acme\",endpoint=\"/v2/auth/token\",code=\"connection_error\"}"
+                            "sigma_api_requests_total{org=\"acme\",route=\"/v2/auth/token\",code=\"connection_error\"}"
                         )
                 }
                 #expect(metrics.contains("sigma_credential_valid{org=\"acme\"} 1\n"))

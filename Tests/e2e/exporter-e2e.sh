@@ -33,7 +33,7 @@ assert any(f.name == "sigma_api_requests" and f.type == "counter" for f in famil
 PY
 check "no per-asset label anywhere in /metrics" python3 - "$work/metrics.txt" <<'PY'
 import re, sys
-allowed = {"org", "kind", "collector", "endpoint", "code", "reason", "credential", "le", "version", "revision", "build_date", "swift_version",
+allowed = {"org", "kind", "collector", "route", "code", "reason", "credential", "le", "version", "revision", "build_date", "swift_version",
            "owner_id", "owner_type", "organization_id", "client_id_suffix"}
 for line in open(sys.argv[1]):
     if line.startswith("#") or "{" not in line:

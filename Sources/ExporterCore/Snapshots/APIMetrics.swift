@@ -67,14 +67,14 @@ struct APIMetrics: Sendable {
                 "sigma_api_requests_total", help: CoreHelp.apiRequests,
                 requests.map { key, count in
                     Series(
-                        [Label("org", key.organization), Label("endpoint", key.endpoint), Label("code", key.code)],
+                        [Label("org", key.organization), Label("route", key.endpoint), Label("code", key.code)],
                         Double(count))
                 }),
             MetricFamily(
                 name: "sigma_api_request_duration_seconds", help: CoreHelp.apiDuration, kind: .histogram,
                 series: durations.map { key, histogram in
                     Series(
-                        [Label("org", key.organization), Label("endpoint", key.endpoint)],
+                        [Label("org", key.organization), Label("route", key.endpoint)],
                         histogram: zip(Self.bucketBounds, histogram.counts).map {
                             Bucket(upperBound: $0, cumulativeCount: $1)
                         }, sum: histogram.sum, count: histogram.count)
@@ -87,7 +87,7 @@ struct APIMetrics: Sendable {
             .counter(
                 "sigma_api_entries_skipped_total", help: CoreHelp.apiSkipped,
                 skipped.map { key, count in
-                    Series([Label("org", key.organization), Label("endpoint", key.endpoint)], Double(count))
+                    Series([Label("org", key.organization), Label("route", key.endpoint)], Double(count))
                 }),
             .gauge(
                 "sigma_api_allowed_requests_per_second", help: CoreHelp.apiAllowedRate,
