@@ -5,12 +5,15 @@ import SigmaModels
 import Synchronization
 
 /// `credentials`: is the monitored credential still accepted, who owns it, is the owner active,
-/// and can an org-wide inventory be had (the inventory credential's validity and account type).
+/// and can an org-wide inventory be had (the inventory credential's validity, account type and
+/// organisation).
 ///
-/// Each check is the client's ``SigmaClient/checkCredential()``: a fresh token and `whoami`, a
-/// refusal confirmed by a second exchange before it is a verdict. A confirmed rejection is a
-/// verdict (`success 1`); any other failure leaves the verdicts as they were, counts its reason,
-/// and reports the poll as failed.
+/// Each poll checks both credentials at once (``SigmaClient/observeCredential()``: fresh tokens
+/// and `whoami`), then lets ``CredentialVerdictRule`` decide what the observations mean; each
+/// credential's acceptance is the other's evidence that Sigma's authentication works on that API
+/// host. A verdict, rejection included, is a successful poll (`success 1`); a refusal not yet
+/// confirmed, or any failure that is no verdict, leaves the verdicts as they were, counts its
+/// reason, and reports the poll as failed.
 public final class CredentialsCollector: Collector {
     public static let name = "credentials"
     public static let enabledByDefault = true
@@ -27,15 +30,27 @@ public final class CredentialsCollector: Collector {
     struct State {
         var valid: Bool?
         var lastSuccess: Double?
+        /// When the last verdict (accepted or rejected) behind `valid` was reached.
+        var verdictAt: Double?
         var checks: UInt64 = 0
         var errors: [FailureReason: UInt64] = [:]
         var owner: Owner?
         var ownerActive: Bool?
         var inventoryValid: Bool?
         var inventoryOwnerIsAdmin: Bool?
+        /// The organisation the inventory credential's `whoami` names.
+        var inventoryOrganizationId: String?
         var loggedInventoryMode: String?
         /// The owner's member record answered 403 (logged once until it reads again).
         var ownerRecordHidden = false
+
+        /// Whether the inventory credential is accepted and reads the monitored credential's
+        /// organisation (nil while either is unknown).
+        var inventoryInThisOrganization: Bool? {
+            guard inventoryValid == true, let theirs = inventoryOrganizationId, let ours = owner?.organizationId
+            else { return nil }
+            return theirs == ours
+        }
     }
 
     let context: OrganizationContext
@@ -47,10 +62,24 @@ public final class CredentialsCollector: Collector {
 
     public func collect() async throws -> [MetricFamily] {
         state.withLock { $0.checks += 1 }
-        // The two credentials are independent: check them at the same time.
-        async let monitored = checkMonitoredCredential()
-        async let inventory = checkInventoryCredential()
-        var failures = [await monitored, await inventory].compactMap { $0 }
+        // The two credentials are independent: observe them at the same time, then judge each
+        // with the other's answer as evidence.
+        async let monitoredSeen = Self.observe(context.client)
+        async let inventorySeen = Self.observe(context.inventoryClient)
+        let (monitored, inventory) = (await monitoredSeen, await inventorySeen)
+        let sameHost = context.inventoryClient?.baseURL == context.client.baseURL
+        var failures: [any Error] = []
+        if let failure = await judgeMonitored(
+            monitored, anotherCredentialAccepted: sameHost && Self.accepted(inventory))
+        {
+            failures.append(failure)
+        }
+        if let inventory, let inventoryClient = context.inventoryClient,
+            let failure = await judgeInventory(
+                inventory, client: inventoryClient, anotherCredentialAccepted: sameHost && Self.accepted(monitored))
+        {
+            failures.append(failure)
+        }
         if let failure = await readOwner() { failures.append(failure) }
 
         recordInventoryMode()
@@ -61,14 +90,122 @@ public final class CredentialsCollector: Collector {
         return families
     }
 
+    /// One check's observation of `client`'s credential (nil without a client).
+    static func observe(_ client: SigmaClient?) async -> Result<CredentialObservation, any Error>? {
+        guard let client else { return nil }
+        do {
+            return .success(try await client.observeCredential())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func accepted(_ seen: Result<CredentialObservation, any Error>?) -> Bool {
+        if case .success(let observation) = seen { return observation.isAccepted }
+        return false
+    }
+
+    /// The monitored credential's verdict from this check. Returns the failure that is not a
+    /// verdict, if any.
+    func judgeMonitored(
+        _ seen: Result<CredentialObservation, any Error>?, anotherCredentialAccepted: Bool
+    ) async -> (any Error)? {
+        let observation: CredentialObservation
+        switch seen {
+        case .success(let seen): observation = seen
+        case .failure(let error):
+            if let reason = (error as? SigmaError)?.reason { state.withLock { $0.errors[reason, default: 0] += 1 } }
+            return error
+        case nil: return nil  // the monitored credential always has a client
+        }
+        switch await context.client.conclude(observation, anotherCredentialAccepted: anotherCredentialAccepted) {
+        case .accepted(let whoami):
+            state.withLock { state in
+                state.valid = true
+                state.lastSuccess = context.now()
+                state.verdictAt = state.lastSuccess
+                if state.owner?.memberId != whoami.userId || state.owner?.organizationId != whoami.organizationId {
+                    state.owner = Owner(memberId: whoami.userId, organizationId: whoami.organizationId)
+                }
+            }
+            return nil
+        case .rejected(let error):
+            let wasRejected = state.withLock { state in
+                state.errors[.rejected, default: 0] += 1
+                state.verdictAt = context.now()
+                defer { state.valid = false }
+                return state.valid == false
+            }
+            if !wasRejected {
+                context.logger.error(
+                    "Sigma rejects the monitored credential: revoked, its secret rotated, or its owner deactivated",
+                    metadata: [
+                        "org": "\(context.organization)", "err": "\(error)",
+                        "confirmed_by":
+                            "\(anotherCredentialAccepted ? "the inventory credential accepted meanwhile" : "two checks in a row")",
+                    ])
+            }
+            return nil
+        case .refusalUnconfirmed(let error):
+            state.withLock { $0.errors[.rejected, default: 0] += 1 }
+            let refusal = UnconfirmedRefusal(credential: "monitored", refusal: error)
+            context.logger.warning("\(refusal)", metadata: ["org": "\(context.organization)"])
+            return refusal
+        }
+    }
+
+    /// The inventory credential's verdict from this check, and when accepted, whether its owner is
+    /// an Admin and which organisation it reads. The same rule as the monitored credential's.
+    func judgeInventory(
+        _ seen: Result<CredentialObservation, any Error>, client: SigmaClient, anotherCredentialAccepted: Bool
+    ) async -> (any Error)? {
+        let observation: CredentialObservation
+        switch seen {
+        case .success(let seen): observation = seen
+        case .failure(let error): return error
+        }
+        switch await client.conclude(observation, anotherCredentialAccepted: anotherCredentialAccepted) {
+        case .accepted(let whoami):
+            do {
+                let member = try await client.get(Member.self, .member(whoami.userId), priority: true)
+                state.withLock { state in
+                    state.inventoryValid = true
+                    state.inventoryOwnerIsAdmin = member.isAdmin
+                    state.inventoryOrganizationId = whoami.organizationId
+                }
+                return nil
+            } catch {
+                return error
+            }
+        case .rejected(let error):
+            let wasRejected = state.withLock { state in
+                defer { state.inventoryValid = false }
+                return state.inventoryValid == false
+            }
+            if !wasRejected {
+                context.logger.error(
+                    "Sigma rejects the inventory credential: revoked, its secret rotated, or its owner deactivated",
+                    metadata: ["org": "\(context.organization)", "err": "\(error)"])
+            }
+            return nil
+        case .refusalUnconfirmed(let error):
+            let refusal = UnconfirmedRefusal(credential: "inventory", refusal: error)
+            context.logger.warning("\(refusal)", metadata: ["org": "\(context.organization)"])
+            return refusal
+        }
+    }
+
     /// The monitored owner's member record: its account type, and (read with the inventory
-    /// credential) whether it is active. A 404 there means deactivated; a 403 means the reader may
-    /// not tell, so the series is absent (logged once). Neither fails the poll; without a usable
-    /// inventory credential `sigma_credential_owner_active` is absent, never a stale value.
+    /// credential of the same organisation) whether it is active. A 404 there means deactivated;
+    /// a 403 means the reader may not tell, so the series is absent (logged once). Neither fails
+    /// the poll; without a usable inventory credential `sigma_credential_owner_active` is absent,
+    /// never a stale value, and another organisation's credential never reads it (its 404 would
+    /// say "deactivated" of a member it cannot know).
     func readOwner() async -> (any Error)? {
         let (ownerId, inventoryUsable, monitoredUsable) = state.withLock { state in
-            if state.inventoryValid != true { state.ownerActive = nil }
-            return (state.owner?.memberId, state.inventoryValid == true, state.valid == true)
+            let usable = state.inventoryInThisOrganization == true
+            if !usable { state.ownerActive = nil }
+            return (state.owner?.memberId, usable, state.valid == true)
         }
         guard let ownerId,
             let reader = inventoryUsable ? context.inventoryClient : (monitoredUsable ? context.client : nil)
@@ -101,75 +238,13 @@ public final class CredentialsCollector: Collector {
         }
     }
 
-    /// The monitored credential's check (see ``SigmaClient/checkCredential()``). Returns the
-    /// failure that is not a verdict, if any.
-    func checkMonitoredCredential() async -> (any Error)? {
-        do {
-            switch try await context.client.checkCredential() {
-            case .accepted(let whoami, _):
-                state.withLock { state in
-                    state.valid = true
-                    state.lastSuccess = context.now()
-                    if state.owner?.memberId != whoami.userId || state.owner?.organizationId != whoami.organizationId {
-                        state.owner = Owner(memberId: whoami.userId, organizationId: whoami.organizationId)
-                    }
-                }
-            case .rejected(let error):
-                let wasRejected = state.withLock { state in
-                    state.errors[.rejected, default: 0] += 1
-                    defer { state.valid = false }
-                    return state.valid == false
-                }
-                if !wasRejected {
-                    context.logger.error(
-                        "Sigma rejected the monitored credential (confirmed by a second fresh exchange)",
-                        metadata: ["org": "\(context.organization)", "err": "\(error)"])
-                }
-            }
-            return nil
-        } catch let error as SigmaError {
-            state.withLock { $0.errors[error.reason, default: 0] += 1 }
-            return error
-        } catch {
-            return error
-        }
-    }
-
-    /// The inventory credential, when configured: is it accepted, and is its owner an Admin?
-    /// The same confirmed check as the monitored credential's.
-    func checkInventoryCredential() async -> (any Error)? {
-        guard let inventory = context.inventoryClient else { return nil }
-        do {
-            switch try await inventory.checkCredential() {
-            case .accepted(let whoami, _):
-                let member = try await inventory.get(Member.self, .member(whoami.userId), priority: true)
-                state.withLock { state in
-                    state.inventoryValid = true
-                    state.inventoryOwnerIsAdmin = member.isAdmin
-                }
-            case .rejected(let error):
-                let wasRejected = state.withLock { state in
-                    defer { state.inventoryValid = false }
-                    return state.inventoryValid == false
-                }
-                if !wasRejected {
-                    context.logger.error(
-                        "Sigma rejected the inventory credential (confirmed by a second fresh exchange)",
-                        metadata: ["org": "\(context.organization)", "err": "\(error)"])
-                }
-            }
-            return nil
-        } catch {
-            return error
-        }
-    }
-
     /// Whether the denominators can come from an org-wide listing, and why (or why not).
     static func inventoryMode(_ state: State, hasInventoryCredential: Bool) -> InventoryDecision {
         InventoryDecision.decide(
             .init(
                 hasInventoryCredential: hasInventoryCredential, inventoryAccepted: state.inventoryValid,
                 inventoryOwnerIsAdmin: state.inventoryOwnerIsAdmin,
+                inventoryInThisOrganization: state.inventoryInThisOrganization,
                 monitoredOwnerIsAdmin: state.valid == true && state.owner?.memberType?.lowercased() == "admin"))
     }
 
@@ -213,6 +288,7 @@ public final class CredentialsCollector: Collector {
         let mode = Self.inventoryMode(snapshot, hasInventoryCredential: context.inventoryClient != nil)
         return [
             .gauge(MetricsStore.credentialVerdictFamily, help: Help.valid, flag(snapshot.valid)),
+            .gauge(MetricsStore.credentialVerdictTimeFamily, help: Help.verdictTime, one(snapshot.verdictAt)),
             .gauge(
                 "sigma_credential_last_success_timestamp_seconds", help: Help.lastSuccess, one(snapshot.lastSuccess)),
             .counter("sigma_credential_checks_total", help: Help.checks, one(Double(snapshot.checks))),
@@ -247,11 +323,13 @@ public final class CredentialsCollector: Collector {
     /// One fixed HELP text per family, naming the Sigma endpoint and that the value is cached.
     enum Help {
         static let valid =
-            "1 if Sigma accepted the credential at the last conclusive check, 0 if it rejected it; a fresh POST /v2/auth/token then GET /v2/whoami. Cached, see sigma_collector_interval_seconds."
+            "1 if Sigma accepted the credential at the last conclusive check, 0 once it refused every fresh POST /v2/auth/token (or GET /v2/whoami) of two checks in a row, or of one while it accepted the inventory credential. Cached, see sigma_collector_interval_seconds."
+        static let verdictTime =
+            "When the last conclusive verdict behind sigma_credential_valid was reached (POST /v2/auth/token, GET /v2/whoami); a refusal counts once confirmed by the next check or by the inventory credential's acceptance."
         static let lastSuccess = "When the credential last worked (POST /v2/auth/token and GET /v2/whoami succeeded)."
         static let checks = "Credential checks attempted (POST /v2/auth/token then GET /v2/whoami)."
         static let errors =
-            "Failed credential checks, by reason (rejected, rate_limited, server_error, timeout, unreachable, bad_response)."
+            "Failed credential checks, by reason (rejected: Sigma refused every fresh exchange of the check, confirmed or not; blocked, rate_limited, server_error, timeout, unreachable, bad_response)."
         static let ownerActive =
             "1 while the credential owner's member record is active, 0 once deactivated or archived; GET /v2/members/{id} with the inventory credential. Cached, see sigma_collector_interval_seconds."
         static let tokenExpiry =

@@ -33,7 +33,8 @@ public struct ConfigEnvironment: Sendable {
         public init(_ description: String) { self.description = description }
     }
 
-    /// Reads a secret file, stripping one trailing newline (and a CR before it).
+    /// Reads a secret file as people write them: trailing whitespace (`secret\n\n`, `secret \n`,
+    /// `secret\r\n`) is not part of the value; leading and inner whitespace is kept.
     func readSecret(path: String, source: String, field: String?) throws(ConfigError) -> Secret {
         let text: String
         do {
@@ -43,8 +44,7 @@ public struct ConfigEnvironment: Sendable {
         }
         // Unicode scalars, not Characters: "\r\n" is a single Character in Swift.
         var value = Substring(text).unicodeScalars
-        if value.last == "\n" { value.removeLast() }
-        if value.last == "\r" { value.removeLast() }
+        while let last = value.last, last.properties.isWhitespace { value.removeLast() }
         guard !value.isEmpty else {
             throw ConfigError(source: source, field: field, problem: "\(path): the secret file is empty")
         }

@@ -2,19 +2,23 @@ import NIOCore
 import NIOHTTP1
 import SigmaModels
 
-/// Who wrote an error answer: Sigma, an OAuth server, or an edge in front of them.
+/// Who wrote an error answer: Sigma, an OAuth server, or an edge or gateway in front of them.
 ///
 /// Why it matters: only Sigma (or its OAuth layer) can say a credential is refused or a document is
-/// hidden. A CDN or WAF in front of the API answers 403 or 503 with an HTML page that says nothing
-/// about the credential, and reading such a page as Sigma's verdict would page someone for a
-/// revocation that never happened.
+/// hidden. A CDN or WAF in front of the API answers 403 or 503 with an HTML page, and an API gateway
+/// answers `{"message":"Forbidden"}`; neither says anything about the credential, and reading one
+/// as Sigma's verdict would page someone for a revocation that never happened.
 enum ErrorAnswer: Equatable {
-    /// Sigma's JSON error body (`message` and/or `code`).
+    /// Sigma's JSON error body: it carries a `requestId` and/or a Sigma `code`. Its `message` does
+    /// not matter ("Please try again later" included): Sigma words every identity failure so.
     case sigma(SigmaErrorBody)
     /// An OAuth error body (`{"error": "invalid_client", …}`).
     case oauth(error: String)
     /// An HTML page: an edge, WAF or load balancer answered, not Sigma.
     case edgePage
+    /// JSON that is not Sigma's error (neither `requestId` nor `code`, e.g. a gateway's
+    /// `{"message":"Forbidden"}`): something in front of Sigma answered.
+    case gateway
     /// Anything else: empty, truncated, or JSON of another shape.
     case unreadable
 
@@ -36,8 +40,10 @@ enum ErrorAnswer: Equatable {
         }
         if let error = fields.error {
             self = .oauth(error: error)
-        } else if fields.message != nil || fields.code != nil {
+        } else if fields.requestId != nil || fields.code != nil {
             self = .sigma(SigmaErrorBody(requestId: fields.requestId, message: fields.message, code: fields.code))
+        } else if fields.message != nil {
+            self = .gateway
         } else {
             self = .unreadable
         }
@@ -46,19 +52,15 @@ enum ErrorAnswer: Equatable {
     /// Whether this answer, with a 400/401/403 from the token endpoint, refuses the credential.
     var refusesCredential: Bool {
         switch self {
-        case .sigma: return !asksToTryAgain
+        case .sigma: return true
         case .oauth(let error): return Self.refusals.contains(error)
-        case .edgePage, .unreadable: return false
+        case .edgePage, .gateway, .unreadable: return false
         }
     }
 
-    /// Sigma's own "We cannot verify your identity. Please try again later.": Sigma says the
-    /// answer is temporary, so it is never read as a refusal (a revoked credential that only ever
-    /// got this answer would show as not verified, never as accepted).
-    var asksToTryAgain: Bool {
-        guard case .sigma(let body) = self else { return false }
-        return body.message?.lowercased().contains("try again later") ?? false
-    }
+    /// Whether something in front of Sigma answered (an HTML page or a gateway's JSON): on a 4xx
+    /// other than 429 that is `blocked`, never Sigma's word.
+    var isFromTheEdge: Bool { self == .edgePage || self == .gateway }
 
     /// The fields of either error shape; every one optional.
     struct ErrorFields: Decodable {

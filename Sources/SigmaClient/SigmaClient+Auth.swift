@@ -35,9 +35,10 @@ extension SigmaClient {
 
     /// One token request, each attempt (retries included) held to the API host's token pace.
     ///
-    /// Throws ``SigmaError`` `.rejected` only for a 400/401/403 whose body is Sigma's JSON error or
-    /// an OAuth refusal (`invalid_client`, `invalid_grant`, `unauthorized_client`); an edge's HTML
-    /// page is `.blocked`, any other 4xx body `.badResponse`: neither says the credential is bad.
+    /// Throws ``SigmaError`` `.rejected` only for a 400/401/403 whose body is Sigma's JSON error (a
+    /// `requestId` and/or `code`, whatever its message) or an OAuth refusal (`invalid_client`,
+    /// `invalid_grant`, `unauthorized_client`); an edge's HTML page or a gateway's JSON is
+    /// `.blocked`, an unreadable body `.badResponse`: neither says the credential is bad.
     func requestToken(form: String) async throws -> IssuedToken {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -59,14 +60,9 @@ extension SigmaClient {
                 accessToken: Secret(decoded.accessToken), refreshToken: decoded.refreshToken.map(Secret.init),
                 lifetime: .seconds(decoded.expiresIn), wallNow: Date().timeIntervalSince1970)
         case 400, 401, 403:
-            let answer = ErrorAnswer(headers: response.headers, body: response.body)
-            if answer.asksToTryAgain { throw SigmaError(.tryAgainLater(status: response.status), endpoint: endpoint) }
-            if answer.refusesCredential {
-                throw SigmaError(.rejected(status: response.status), endpoint: endpoint)
-            }
-            if answer == .edgePage { throw SigmaError(.blocked(status: response.status), endpoint: endpoint) }
-            throw SigmaError(
-                .badResponse("HTTP \(response.status) without Sigma's or an OAuth error body"), endpoint: endpoint)
+            throw Self.refusal(
+                status: response.status, ErrorAnswer(headers: response.headers, body: response.body),
+                endpoint: endpoint)
         default:
             throw SigmaError.unexpected(
                 status: response.status, answer: ErrorAnswer(headers: response.headers, body: response.body),
@@ -75,20 +71,27 @@ extension SigmaClient {
     }
 
     /// Asks `whoami` with the given token, no renewal and no retry on 401. A 401 with Sigma's body
-    /// means the freshly minted token was refused (a rejection, to be confirmed); a 401 page from
-    /// an edge, or without a body, is no verdict.
+    /// means the freshly minted token was refused (a refusal: ``CredentialVerdictRule`` decides
+    /// whether it is a verdict); a 401 from an edge or gateway, or without a body, is none.
     public func whoami(using token: IssuedToken) async throws -> WhoAmI {
         let response = try await send(.whoami, headers: bearer(token), priority: true)
         if response.status == 401 {
-            let answer = ErrorAnswer(headers: response.headers, body: response.body)
-            if answer.asksToTryAgain {
-                throw SigmaError(.tryAgainLater(status: 401), endpoint: Endpoint.whoami.template)
-            }
-            if case .sigma = answer { throw SigmaError(.rejected(status: 401), endpoint: Endpoint.whoami.template) }
-            if answer == .edgePage { throw SigmaError(.blocked(status: 401), endpoint: Endpoint.whoami.template) }
-            throw SigmaError(.badResponse("HTTP 401 without Sigma's error body"), endpoint: Endpoint.whoami.template)
+            throw Self.refusal(
+                status: 401, ErrorAnswer(headers: response.headers, body: response.body),
+                endpoint: Endpoint.whoami.template)
         }
         return try decode(WhoAmI.self, response, endpoint: .whoami)
+    }
+
+    /// What a 400/401/403 to a credential's own request says, by who wrote it: Sigma's error body
+    /// or an OAuth refusal is a refusal of the credential; a page or JSON from something in front
+    /// of Sigma is `blocked`; anything else is a `bad_response`. The one place this is decided.
+    static func refusal(status: Int, _ answer: ErrorAnswer, endpoint: String) -> SigmaError {
+        if answer.refusesCredential { return SigmaError(.rejected(status: status), endpoint: endpoint) }
+        if answer.isFromTheEdge { return SigmaError(.blocked(status: status), endpoint: endpoint) }
+        return SigmaError(
+            .badResponse("HTTP \(status) without Sigma's error body (requestId, code) or an OAuth error"),
+            endpoint: endpoint)
     }
 
     /// Expiry of the data token in use, as seconds since the epoch; nil while none is held.

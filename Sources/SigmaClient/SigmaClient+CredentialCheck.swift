@@ -1,14 +1,5 @@
 import SigmaModels
 
-/// The outcome of a conclusive credential check.
-public enum CredentialVerdict: Sendable, Equatable {
-    /// Sigma accepted a fresh token: who it acts as. `clearedSuspicion` is the refusal a first
-    /// attempt met that a second one did not confirm (a transient 401, "try again later").
-    case accepted(WhoAmI, clearedSuspicion: SigmaError?)
-    /// Sigma refused the credential twice in a row, with a token pacing gap between.
-    case rejected(SigmaError)
-}
-
 extension SigmaError: Equatable {
     public static func == (lhs: SigmaError, rhs: SigmaError) -> Bool {
         lhs.kind == rhs.kind && lhs.endpoint == rhs.endpoint
@@ -21,42 +12,50 @@ extension SigmaClient {
     /// - a check never uses a cached or refreshed token: it mints a fresh one with client
     ///   credentials and calls `whoami` with it, so a revocation shows even where Sigma lets issued
     ///   tokens live on;
-    /// - a refusal is confirmed before it is a verdict: one more fresh exchange (after the token
-    ///   pacing gap) and `whoami`; Sigma's "Please try again later" 401 is no refusal at all, and
-    ///   is asked again (three exchanges at most), so two transient answers never make a verdict;
-    /// - an accepted check's token serves the data calls; a confirmed rejection drops the cached one.
+    /// - a check asks up to ``checkAttempts`` times (each after the token pacing gap) and is a
+    ///   refusal only when every attempt was refused; ``CredentialVerdictRule`` then decides
+    ///   whether refusals are a verdict (this client keeps its history between checks);
+    /// - an accepted check's token serves the data calls; a rejection drops the cached one.
     ///
-    /// Throws ``SigmaError`` when the check is not conclusive (an outage, an edge page, a 429…):
-    /// that never says anything about the credential.
-    public func checkCredential() async throws -> CredentialVerdict {
-        var suspicion: SigmaError?
-        var askedToTryAgain: SigmaError?
-        for attempt in 1...Self.checkAttempts {
-            do {
-                return .accepted(try await freshWhoami(), clearedSuspicion: suspicion)
-            } catch let error as SigmaError where error.reason == .rejected {
-                if suspicion != nil {
-                    await tokens.invalidateAll()
-                    return .rejected(error)
-                }
-                suspicion = error
-                logger.info(
-                    "Sigma refused the credential once; confirming with a second fresh exchange",
-                    metadata: ["err": "\(error)"])
-            } catch let error as SigmaError where error.kind.isTryAgainLater && attempt < Self.checkAttempts {
-                // No evidence either way: ask again, keeping any refusal met so far.
-                askedToTryAgain = error
-                logger.info("Sigma asked to try again later; asking again", metadata: ["err": "\(error)"])
-            }
-        }
-        // Only reached when the last attempt was a first refusal, after "try again later" answers:
-        // unconfirmed, so no verdict; counted as what Sigma said before it.
-        throw askedToTryAgain ?? SigmaError(.tryAgainLater(status: 401), endpoint: Endpoint.whoami.template)
+    /// `anotherCredentialAccepted`: another credential's check on the same API host, at the same
+    /// time, was accepted (see ``conclude(_:anotherCredentialAccepted:)`` to apply it after the
+    /// fact). Throws ``SigmaError`` when the check is not conclusive (an outage, an edge page or a
+    /// gateway, a 429…): that never says anything about the credential.
+    public func checkCredential(anotherCredentialAccepted: Bool = false) async throws -> CredentialVerdict {
+        await conclude(try await observeCredential(), anotherCredentialAccepted: anotherCredentialAccepted)
     }
 
-    /// Fresh exchanges one check may make: a refusal and its confirmation, with room for one of
-    /// Sigma's "try again later" answers between or before them (each after the token pacing gap).
-    static let checkAttempts = 3
+    /// One check's observation, without a verdict: the first fresh exchange and `whoami` that
+    /// Sigma accepts, or a refusal when all ``checkAttempts`` were refused in a row. Throws at the
+    /// first answer that is neither.
+    public func observeCredential() async throws -> CredentialObservation {
+        var refusal: SigmaError?
+        for _ in 1...Self.checkAttempts {
+            do {
+                return .accepted(try await freshWhoami())
+            } catch let error as SigmaError where error.reason == .rejected {
+                refusal = error
+                logger.debug("Sigma refused a fresh exchange; asking again", metadata: ["err": "\(error)"])
+            }
+        }
+        return .refused(refusal ?? SigmaError(.rejected(status: 401), endpoint: Endpoint.token.template))
+    }
+
+    /// The verdict an observation leads to, by ``CredentialVerdictRule`` and this credential's
+    /// history; a rejection drops the cached data token.
+    public func conclude(
+        _ observation: CredentialObservation, anotherCredentialAccepted: Bool
+    ) async -> CredentialVerdict {
+        let verdict = verdictRule.withLock {
+            $0.verdict(after: observation, anotherCredentialAccepted: anotherCredentialAccepted)
+        }
+        if case .rejected = verdict { await tokens.invalidateAll() }
+        return verdict
+    }
+
+    /// Fresh exchanges one check makes before it counts as refused: two transient refusals in a
+    /// row (one on the exchange, one on `whoami`) followed by an acceptance never make one.
+    public static let checkAttempts = 3
 
     /// A freshly minted token (shared with data calls that find none meanwhile), then `whoami`
     /// with it; an accepted token becomes the data calls' token.

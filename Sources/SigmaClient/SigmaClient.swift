@@ -30,6 +30,8 @@ public final class SigmaClient: Sendable {
     /// Holds token requests to the API host's pace; shared by every client of one host.
     public let tokenPacer: RequestPacer
     let tokens = TokenCache()
+    /// This credential's history of refused checks (see ``CredentialVerdictRule``).
+    let verdictRule = Mutex(CredentialVerdictRule())
     /// Which of an organisation's credentials this is (`monitored`, `inventory`), for metrics.
     public let role: String
 

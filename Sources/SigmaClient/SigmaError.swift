@@ -5,16 +5,15 @@
 public struct SigmaError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// Sigma refused the credential: a 400/401/403 from the token endpoint with Sigma's JSON
-        /// error or an OAuth refusal, or a 401 with Sigma's body to a freshly minted token. One
-        /// such answer is a suspicion; ``SigmaClient/checkCredential()`` confirms it.
+        /// error (whatever its message) or an OAuth refusal, or a 401 with Sigma's body to a freshly
+        /// minted token. One such answer is a suspicion, not a verdict: ``CredentialVerdictRule``
+        /// decides when refusals are one.
         case rejected(status: Int)
         /// Sigma answered a status the client does not treat as success, after retries.
         case status(Int)
-        /// A 4xx that is an HTML page: an edge or WAF in front of Sigma answered, not Sigma.
+        /// A 4xx (not 429) that something in front of Sigma answered: an HTML page (a CDN or WAF)
+        /// or JSON without Sigma's `requestId` and `code` (an API gateway's `{"message":"Forbidden"}`).
         case blocked(status: Int)
-        /// Sigma's own 401 "Please try again later" from the token endpoint or `whoami`: no
-        /// verdict, asked again (``SigmaClient/checkCredential()``).
-        case tryAgainLater(status: Int)
         case timeout
         case unreachable(String)
         case badResponse(String)
@@ -34,7 +33,6 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
         switch kind {
         case .rejected: return .rejected
         case .blocked: return .blocked
-        case .tryAgainLater: return .serverError
         case .status(429): return .rateLimited
         case .status(let code) where code >= 500: return .serverError
         case .status: return .badResponse
@@ -47,7 +45,7 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
     /// The HTTP status, when a response came.
     public var status: Int? {
         switch kind {
-        case .rejected(let status), .status(let status), .blocked(let status), .tryAgainLater(let status):
+        case .rejected(let status), .status(let status), .blocked(let status):
             return status
         default: return nil
         }
@@ -61,10 +59,11 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
         return code == 403 || code == 404
     }
 
-    /// The error for a non-2xx answer that is not a credential verdict: an edge's HTML page on a
-    /// 4xx is `blocked`, anything else is the status Sigma answered.
+    /// The error for a non-2xx answer that is not a credential verdict: an edge's HTML page or a
+    /// gateway's JSON on a 4xx is `blocked` (so a gateway's 403 never reads as "not visible"),
+    /// anything else is the status Sigma answered.
     static func unexpected(status: Int, answer: ErrorAnswer, endpoint: String) -> SigmaError {
-        if answer == .edgePage, (400..<500).contains(status), status != 429 {
+        if answer.isFromTheEdge, (400..<500).contains(status), status != 429 {
             return SigmaError(.blocked(status: status), endpoint: endpoint)
         }
         return SigmaError(.status(status), endpoint: endpoint)
@@ -75,18 +74,11 @@ public struct SigmaError: Error, Sendable, CustomStringConvertible {
         case .rejected(let status): return "\(endpoint): credential rejected (HTTP \(status))"
         case .status(let status): return "\(endpoint): HTTP \(status)"
         case .blocked(let status):
-            return "\(endpoint): HTTP \(status) with an HTML page (an edge or WAF in front of Sigma)"
-        case .tryAgainLater(let status): return "\(endpoint): HTTP \(status), Sigma asks to try again later"
+            return
+                "\(endpoint): HTTP \(status), an HTML page or JSON without Sigma's requestId and code: \(FailureReason.blocked.hint)"
         case .timeout: return "\(endpoint): no complete response within the request timeout"
         case .unreachable(let problem): return "\(endpoint): unreachable (\(problem))"
         case .badResponse(let problem): return "\(endpoint): bad response (\(problem))"
         }
-    }
-}
-
-extension SigmaError.Kind {
-    var isTryAgainLater: Bool {
-        if case .tryAgainLater = self { return true }
-        return false
     }
 }

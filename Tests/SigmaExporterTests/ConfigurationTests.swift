@@ -1,9 +1,9 @@
 import Collectors
-import ExporterConfig
 import Foundation
 import SigmaClient
 import Testing
 
+@testable import ExporterConfig
 @testable import SigmaExporter
 
 @Suite("Configuration")
@@ -75,6 +75,25 @@ struct ConfigurationTests {
         #expect(organization.collectors["credentials"]?.interval == .seconds(60))
         #expect(organization.collectors["workbooks"]?.enabled == false)
         #expect(configuration.poll == PollSettings())
+    }
+
+    /// Secret files as people write them: an editor's final newline, a blank line after it, a
+    /// space before it, a CRLF; what leads or sits inside the value is part of it.
+    @Test(arguments: [
+        ("secret\n", "secret"), ("secret\n\n", "secret"), ("secret \n", "secret"), ("secret\t\r\n", "secret"),
+        ("secret", "secret"), ("  secret\n", "  secret"), ("se cr\tet\n", "se cr\tet"), (" \tsecret \n\n", " \tsecret"),
+    ])
+    func readsASecretFileAsPeopleWriteIt(content: String, value: String) throws {
+        let environment = ConfigEnvironment(variables: [:]) { _ in content }
+        let secret = try environment.readSecret(path: "/run/secrets/s", source: "SIGMA_CLIENT_SECRET_FILE", field: nil)
+        #expect(secret.exposedValue == value)
+    }
+
+    @Test func aSecretFileOfOnlyWhitespaceIsEmpty() {
+        let environment = ConfigEnvironment(variables: [:]) { _ in " \n\n" }
+        #expect(throws: ConfigError.self) {
+            try environment.readSecret(path: "/run/secrets/s", source: "SIGMA_CLIENT_SECRET_FILE", field: nil)
+        }
     }
 
     @Test func normalisesBaseURLs() throws {

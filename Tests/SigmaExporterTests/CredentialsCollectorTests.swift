@@ -65,6 +65,7 @@ struct CredentialsCollectorTests {
                     #"sigma_credential_owner_active{org="acme"} 1"#,
                     #"sigma_credential_rotation_deadline_timestamp_seconds{org="acme"} 1803859200"#,
                     #"sigma_credential_valid{org="acme"} 1"#,
+                    #"sigma_credential_verdict_timestamp_seconds{org="acme"} 1800000000"#,
                     #"sigma_inventory_complete{org="acme"} 1"#,
                     #"sigma_inventory_credential_valid{org="acme"} 1"#,
                 ])

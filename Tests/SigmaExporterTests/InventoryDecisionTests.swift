@@ -12,7 +12,19 @@ struct InventoryDecisionTests {
         (
             Evidence(
                 hasInventoryCredential: true, inventoryAccepted: true, inventoryOwnerIsAdmin: true,
-                monitoredOwnerIsAdmin: true), .inventoryCredential, "inventory credential's owner is an Admin"
+                inventoryInThisOrganization: true, monitoredOwnerIsAdmin: true), .inventoryCredential,
+            "inventory credential's owner is an Admin"
+        ),
+        // Another organisation's Admin is no inventory of this one, nor is one not yet compared.
+        (
+            Evidence(
+                hasInventoryCredential: true, inventoryAccepted: true, inventoryOwnerIsAdmin: true,
+                inventoryInThisOrganization: false, monitoredOwnerIsAdmin: false), .none, "another organisation"
+        ),
+        (
+            Evidence(
+                hasInventoryCredential: true, inventoryAccepted: true, inventoryOwnerIsAdmin: true,
+                inventoryInThisOrganization: nil, monitoredOwnerIsAdmin: false), .none, "cannot be compared yet"
         ),
         // Else an Admin-owned monitored credential is its own inventory.
         (

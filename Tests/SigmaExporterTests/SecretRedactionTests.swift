@@ -79,8 +79,8 @@ struct SecretRedactionTests {
                 #expect(!seen.contains(Self.canary))
                 #expect(!seen.contains(Self.inventoryCanary))
                 #expect(!seen.lowercased().contains("bearer "))
-                #expect(capture.text.contains("Sigma rejected the monitored credential"))
-                #expect(capture.text.contains("Sigma rejected the inventory credential"))
+                #expect(capture.text.contains("Sigma rejects the monitored credential"))
+                #expect(capture.text.contains("Sigma rejects the inventory credential"))
             }
         }
     }

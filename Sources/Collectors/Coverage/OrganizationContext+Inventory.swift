@@ -5,32 +5,28 @@ import SigmaModels
 extension OrganizationContext {
     /// Where the denominators come from. The `credentials` collector decides it every poll; a
     /// coverage collector that runs before it (or without it) asks Sigma itself and decides by the
-    /// same rule (``InventoryDecision/decide(_:)``).
+    /// same rule (``InventoryDecision/decide(_:)``). A refusal met here (a renewal of a data token)
+    /// fails the poll and decides nothing: only a credential check's confirmed verdict says a
+    /// credential is rejected.
     func inventoryDecision(maxAge: Duration = .seconds(300)) async throws -> InventoryDecision {
         if let decision = facts.inventoryDecision, ContinuousClock.now - decision.decidedAt < maxAge {
             return decision
         }
         var evidence = InventoryDecision.Evidence(
             hasInventoryCredential: inventoryClient != nil, monitoredOwnerIsAdmin: false)
+        let monitored = try await client.get(WhoAmI.self, .whoami)
         if let inventoryClient {
-            do {
-                evidence.inventoryOwnerIsAdmin = try await ownerIsAdmin(inventoryClient)
-                evidence.inventoryAccepted = true
-            } catch let error as SigmaError where error.reason == .rejected {
-                evidence.inventoryAccepted = false
-            }
+            let whoami = try await inventoryClient.get(WhoAmI.self, .whoami)
+            evidence.inventoryAccepted = true
+            evidence.inventoryInThisOrganization = whoami.organizationId == monitored.organizationId
+            evidence.inventoryOwnerIsAdmin = try await inventoryClient.get(Member.self, .member(whoami.userId)).isAdmin
         }
         if !InventoryDecision.decide(evidence).isComplete {
-            evidence.monitoredOwnerIsAdmin = try await ownerIsAdmin(client)
+            evidence.monitoredOwnerIsAdmin = try await client.get(Member.self, .member(monitored.userId)).isAdmin
         }
         let decision = InventoryDecision.decide(evidence)
         facts.record(decision)
         return decision
-    }
-
-    func ownerIsAdmin(_ client: SigmaClient) async throws -> Bool {
-        let whoami = try await client.get(WhoAmI.self, .whoami)
-        return try await client.get(Member.self, .member(whoami.userId)).isAdmin
     }
 
     /// The client that reads the inventory, per the decision.

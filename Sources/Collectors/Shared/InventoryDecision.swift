@@ -30,6 +30,9 @@ public struct InventoryDecision: Sendable, Equatable {
         /// checked, or not conclusively).
         var inventoryAccepted: Bool?
         var inventoryOwnerIsAdmin: Bool?
+        /// Whether the inventory credential's `whoami` names the monitored credential's
+        /// organisation (nil: not compared yet).
+        var inventoryInThisOrganization: Bool?
         /// The monitored credential was accepted and its owner is an Admin.
         var monitoredOwnerIsAdmin: Bool
     }
@@ -38,7 +41,9 @@ public struct InventoryDecision: Sendable, Equatable {
     /// `credentials` collector decides with what its checks found, a coverage collector that polls
     /// without a recent decision with what it asks Sigma itself.
     static func decide(_ evidence: Evidence) -> InventoryDecision {
-        if evidence.inventoryAccepted == true && evidence.inventoryOwnerIsAdmin == true {
+        if evidence.inventoryAccepted == true && evidence.inventoryOwnerIsAdmin == true
+            && evidence.inventoryInThisOrganization == true
+        {
             return InventoryDecision(
                 source: .inventoryCredential, reason: "the inventory credential's owner is an Admin")
         }
@@ -56,10 +61,24 @@ public struct InventoryDecision: Sendable, Equatable {
         if evidence.inventoryAccepted == false {
             return InventoryDecision(source: .none, reason: "Sigma rejected the inventory credential")
         }
+        if evidence.inventoryInThisOrganization == false {
+            return InventoryDecision(
+                source: .none,
+                reason:
+                    "the inventory credential belongs to another organisation (its whoami names another organizationId): use an Admin-owned credential of this organisation"
+            )
+        }
         if evidence.inventoryOwnerIsAdmin == false {
             return InventoryDecision(
                 source: .none,
                 reason: "the inventory credential's owner is not an Admin: use a credential owned by an Admin")
+        }
+        if evidence.inventoryAccepted == true && evidence.inventoryOwnerIsAdmin == true {
+            return InventoryDecision(
+                source: .none,
+                reason:
+                    "the inventory credential's organisation cannot be compared yet: the monitored credential has not been accepted"
+            )
         }
         return InventoryDecision(source: .none, reason: "the inventory credential has not been checked yet")
     }

@@ -7,7 +7,10 @@ enum LandingPage {
         var rows = ""
         for organization in options.organizations() {
             let accepted = store.credentialAccepted(organization: organization)
-            let verdict = accepted.map { $0 ? "accepted" : "REJECTED" } ?? "not yet checked"
+            var verdict = accepted.map { $0 ? "accepted" : "REJECTED" } ?? "not yet checked"
+            if let reached = store.credentialVerdictTime(organization: organization) {
+                verdict += " (verdict reached \(ago(reached)))"
+            }
             let collectors = statuses.filter { $0.key.organization == organization }.sorted { $0.key < $1.key }
             let cells = collectors.map { key, status -> String in
                 let state = status.lastSuccess.map { $0 ? "ok" : "failing" } ?? "pending"
@@ -40,8 +43,10 @@ enum LandingPage {
     }
 
     static func ago(_ timestamp: Double) -> String {
-        let seconds = Int(Date().timeIntervalSince1970 - timestamp)
-        return seconds < 120 ? "\(seconds)s ago" : "\(seconds / 60)m ago"
+        let seconds = max(0, Int(Date().timeIntervalSince1970 - timestamp))
+        if seconds < 120 { return "\(seconds)s ago" }
+        if seconds < 7200 { return "\(seconds / 60)m ago" }
+        return "\(seconds / 3600)h ago"
     }
 
 }

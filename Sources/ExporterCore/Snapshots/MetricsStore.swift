@@ -87,14 +87,27 @@ public final class MetricsStore: Sendable {
     /// the credential publishes it under this name, and the landing page reads it back through
     /// ``credentialAccepted(organization:)``, so the two never disagree with `/metrics`.
     public static let credentialVerdictFamily = "sigma_credential_valid"
+    /// When that verdict was reached (``credentialVerdictTime(organization:)``).
+    public static let credentialVerdictTimeFamily = "sigma_credential_verdict_timestamp_seconds"
 
     /// Whether Sigma accepted the organisation's monitored credential at its last conclusive check
     /// (nil: not yet checked), as `/metrics` shows it now.
     public func credentialAccepted(organization: String) -> Bool? {
+        value(of: Self.credentialVerdictFamily, organization: organization).map { $0 == 1 }
+    }
+
+    /// When the organisation's last conclusive credential verdict was reached (seconds since the
+    /// epoch), as `/metrics` shows it now.
+    public func credentialVerdictTime(organization: String) -> Double? {
+        value(of: Self.credentialVerdictTimeFamily, organization: organization)
+    }
+
+    /// The value of the first series of an organisation's family `name`.
+    func value(of name: String, organization: String) -> Double? {
         state.withLock { state in
             for (key, families) in state.snapshots where key.organization == organization {
-                for family in families where family.name == Self.credentialVerdictFamily {
-                    if case .number(let value) = family.series.first?.value { return value == 1 }
+                for family in families where family.name == name {
+                    if case .number(let value) = family.series.first?.value { return value }
                 }
             }
             return nil

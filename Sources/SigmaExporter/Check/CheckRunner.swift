@@ -64,15 +64,17 @@ enum CheckRunner {
                 progress?.watch(
                     organization.name, connections, client: runtime.context.inventoryClient ?? runtime.context.client)
             }
-            do {
-                families += try await collector.collect()
-            } catch {
-                let underlying = (error as? PartialFailure)?.underlying ?? error
-                if let partial = error as? PartialFailure { families += partial.families }
+            // A refusal is a verdict only when the next check sees it too (CredentialVerdictRule):
+            // the one-shot check asks that next check at once instead of an interval later.
+            var outcome = await Self.collect(collector)
+            if outcome.failure is UnconfirmedRefusal { outcome = await Self.collect(collector) }
+            families += outcome.families
+            if let underlying = outcome.failure {
+                let reason =
+                    (underlying as? SigmaError)?.reason ?? (underlying as? UnconfirmedRefusal)?.refusal.reason
                 failures.append(
                     CheckReport.Failure(
-                        collector: name, reason: (underlying as? SigmaError)?.reason.rawValue ?? "error",
-                        message: "\(underlying)"))
+                        collector: name, reason: reason?.rawValue ?? "error", message: "\(underlying)"))
             }
             await collector.stop()
             progress?.unwatch(organization.name)
@@ -81,6 +83,17 @@ enum CheckRunner {
             configuration: organization, families: families, failures: failures,
             report: reports.report(for: organization.name),
             owner: runtime.context.credentialOwnerName, minCoverage: minCoverage, limit: limit)
+    }
+
+    /// One poll of `collector`: what it published, and why it failed if it did.
+    static func collect(_ collector: any Collector) async -> (families: [MetricFamily], failure: (any Error)?) {
+        do {
+            return (try await collector.collect(), nil)
+        } catch let partial as PartialFailure {
+            return (partial.families, partial.underlying)
+        } catch {
+            return ([], error)
+        }
     }
 
     static func summary(
@@ -99,8 +112,16 @@ enum CheckRunner {
         case .rejected:
             return "Sigma rejects the credential of \(names(.rejected))."
         case .inconclusive:
-            return
-                "The check could not conclude for \(names(.inconclusive)): Sigma could not be reached, or answered badly (try again)."
+            let reasons = Set(
+                organizations.filter { $0.verdict == .inconclusive }.flatMap(\.failures).compactMap {
+                    FailureReason(rawValue: $0.reason)
+                })
+            let causes =
+                reasons.isEmpty
+                ? "Sigma could not be reached, or answered badly"
+                : reasons.sorted { $0.rawValue < $1.rawValue }.map { "\($0.rawValue): \($0.hint)" }.joined(
+                    separator: "; ")
+            return "The check could not conclude for \(names(.inconclusive)): \(causes) (try again)."
         }
     }
 }

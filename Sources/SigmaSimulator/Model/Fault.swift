@@ -20,6 +20,9 @@ public struct Fault: Sendable, Equatable, Codable {
         /// Answer `status` (default 200) with `body` verbatim (a page token that loops, a token without
         /// `access_token`, a 401 whose body is not Sigma's…).
         case body
+        /// Answer `status` (default 403) with an API gateway's JSON, `{"message":"Forbidden"}`: JSON,
+        /// but not Sigma's error (no `requestId`, no `code`).
+        case gateway
         /// Answer `status` (default 403) with an edge's HTML page instead of Sigma's JSON: a CDN or
         /// WAF in front of the API (no `Retry-After` unless `retryAfter` is given).
         case edge

@@ -244,11 +244,20 @@ public struct SimCredential: Sendable, Equatable, Codable {
     public var clientSecret: String
     public var ownerId: String
     public var isRevoked: Bool
+    /// How the token endpoint refuses it once revoked (Sigma's generic identity failure when nil).
+    public var refusal: SimRefusal?
+    /// Set for a credential of another organisation on the same API host: its `whoami` names this
+    /// organisation id, and this organisation's member records but its owner's answer it 404. (The simulator
+    /// serves one organisation's documents; nothing else of the other organisation is modelled.)
+    public var foreignOrganizationId: String?
 
-    public init(clientId: String, clientSecret: String, ownerId: String, isRevoked: Bool = false) {
+    public init(
+        clientId: String, clientSecret: String, ownerId: String, isRevoked: Bool = false, refusal: SimRefusal? = nil
+    ) {
         self.clientId = clientId
         self.clientSecret = clientSecret
         self.ownerId = ownerId
         self.isRevoked = isRevoked
+        self.refusal = refusal
     }
 }

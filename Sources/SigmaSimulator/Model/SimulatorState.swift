@@ -38,16 +38,19 @@ public final class SimulatorState: Sendable {
 
     enum TokenOutcome {
         case issued(accessToken: String, refreshToken: String, expiresIn: Int)
-        case rejected
+        case rejected(SimRefusal)
     }
 
     /// The client-credentials exchange: rejects unknown, revoked and deactivated owners' credentials.
     func exchange(clientId: String, clientSecret: String) -> TokenOutcome {
         state.withLock { state in
             guard let credential = state.organization.credentials.first(where: { $0.clientId == clientId }),
-                credential.clientSecret == clientSecret, !credential.isRevoked,
-                let owner = state.organization.member(credential.ownerId), !owner.isArchived
-            else { return .rejected }
+                credential.clientSecret == clientSecret
+            else { return .rejected(.identity) }
+            if credential.isRevoked { return .rejected(credential.refusal ?? .identity) }
+            guard let owner = state.organization.member(credential.ownerId), !owner.isArchived else {
+                return .rejected(.identity)
+            }
             return Self.issue(clientId: clientId, in: &state)
         }
     }
@@ -60,12 +63,12 @@ public final class SimulatorState: Sendable {
                 guard let clientId = state.refreshTokens[refreshToken],
                     let credential = state.organization.credentials.first(where: { $0.clientId == clientId }),
                     givenId == clientId, givenSecret == credential.clientSecret
-                else { return .rejected }
+                else { return .rejected(.identity) }
             }
             guard let clientId = state.refreshTokens.removeValue(forKey: refreshToken),
                 let credential = state.organization.credentials.first(where: { $0.clientId == clientId }),
                 !credential.isRevoked, state.organization.member(credential.ownerId)?.isArchived == false
-            else { return .rejected }
+            else { return .rejected(.identity) }
             return Self.issue(clientId: clientId, in: &state)
         }
     }
@@ -96,6 +99,13 @@ public final class SimulatorState: Sendable {
                 let owner = state.organization.member(credential.ownerId)
             else { return nil }
             return (owner, issued.clientId)
+        }
+    }
+
+    /// The organisation a credential of another organisation names (nil for this organisation's).
+    func foreignOrganizationId(clientId: String) -> String? {
+        state.withLock { state in
+            state.organization.credentials.first { $0.clientId == clientId }?.foreignOrganizationId
         }
     }
 
@@ -150,14 +160,16 @@ public final class SimulatorState: Sendable {
 
     // MARK: - Control
 
-    /// Revokes a credential. Issued tokens die with it unless `keepTokensOnRevoke` is set.
+    /// Revokes a credential; the token endpoint then refuses it with `refusal`. Issued tokens die
+    /// with it unless `keepTokensOnRevoke` is set.
     @discardableResult
-    public func revoke(clientId: String) -> Bool {
+    public func revoke(clientId: String, refusal: SimRefusal = .identity) -> Bool {
         state.withLock { state in
             guard let index = state.organization.credentials.firstIndex(where: { $0.clientId == clientId }) else {
                 return false
             }
             state.organization.credentials[index].isRevoked = true
+            state.organization.credentials[index].refusal = refusal
             if !state.keepTokensOnRevoke {
                 state.tokens = state.tokens.filter { $0.value.clientId != clientId }
                 state.refreshTokens = state.refreshTokens.filter { $0.value != clientId }

@@ -185,6 +185,18 @@ enum SimResponse {
         json(ErrorBody(requestId: UUID().uuidString.lowercased(), message: message, code: code), status: status)
     }
 
+    /// The token endpoint's refusal of a credential, in the words `refusal` names.
+    static func refusal(_ refusal: SimRefusal) -> SimReply {
+        switch refusal {
+        case .identity: return error(.unauthorized, SimRefusal.identityMessage, code: "unauthorized")
+        case .invalid: return error(.unauthorized, "Invalid client credentials", code: "unauthorized")
+        case .forbidden: return error(.forbidden, "Forbidden", code: "forbidden")
+        case .oauth:
+            return json(
+                ["error": "invalid_client", "error_description": "Client authentication failed"], status: .badRequest)
+        }
+    }
+
     /// 429 with `Retry-After`, as a rate-limiting Sigma would answer.
     static func rateLimited() -> SimReply {
         var reply = error(.tooManyRequests, "Rate limit exceeded", code: "too_many_requests")

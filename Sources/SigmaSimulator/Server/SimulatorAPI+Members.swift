@@ -13,9 +13,10 @@ extension SimulatorAPI {
             }
         }
         router.get("/v2/members/:memberId") { request, context in
-            try await authorized("/v2/members/{memberId}", request, state) { _, access in
+            try await authorized("/v2/members/{memberId}", request, state) { caller, access in
                 guard let id = context.parameters.get("memberId"), let member = access.organization.member(id),
-                    !(member.isArchived && state.behaviour.deactivatedMembersNotFound)
+                    !(member.isArchived && state.behaviour.deactivatedMembersNotFound),
+                    id == caller.memberId || foreignOrganization(request, state) == nil
                 else {
                     return notFound("Member")
                 }

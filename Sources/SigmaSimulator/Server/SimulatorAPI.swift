@@ -18,7 +18,9 @@ public enum SimulatorAPI {
         router.get("/v2/whoami") { request, _ in
             try await authorized("/v2/whoami", request, state) { caller, access in
                 SimResponse.json(
-                    WhoAmIBody(userId: caller.memberId, organizationId: access.organization.organizationId))
+                    WhoAmIBody(
+                        userId: caller.memberId,
+                        organizationId: foreignOrganization(request, state) ?? access.organization.organizationId))
             }
         }
         addDocumentRoutes(to: router, state: state)
@@ -64,6 +66,10 @@ public enum SimulatorAPI {
                 status, fault.message ?? "Injected fault", code: fault.code ?? SimResponse.code(for: status.code))
             if let retryAfter = fault.retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
+        case .gateway:
+            return SimReply(
+                status: HTTPResponse.Status(code: fault.status ?? 403),
+                headers: [.contentType: "application/json"], body: ByteBuffer(string: #"{"message":"Forbidden"}"#))
         case .edge:
             var response = SimResponse.edgePage(HTTPResponse.Status(code: fault.status ?? 403))
             if let retryAfter = fault.retryAfter { response.headers[.retryAfter] = retryAfter }
@@ -112,6 +118,15 @@ public enum SimulatorAPI {
             guard state.admit(clientId: caller.clientId) else { return SimResponse.rateLimited() }
             return try await body(caller.member, state.access)
         }
+    }
+
+    /// The organisation the caller's credential belongs to when it is another organisation's.
+    static func foreignOrganization(_ request: Request, _ state: SimulatorState) -> String? {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+            let caller: (member: SimMember, clientId: String) = state.caller(
+                bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        else { return nil }
+        return state.foreignOrganizationId(clientId: caller.clientId)
     }
 
     static func notFound(_ what: String) -> SimReply {
@@ -166,8 +181,8 @@ public enum SimulatorAPI {
         switch outcome {
         case .issued(let access, let refresh, let expiresIn):
             return SimResponse.json(TokenBody(access_token: access, refresh_token: refresh, expires_in: expiresIn))
-        case .rejected:
-            return SimResponse.error(.unauthorized, "Invalid client credentials", code: "unauthorized")
+        case .rejected(let refusal):
+            return SimResponse.refusal(refusal)
         }
     }
 }

@@ -6,7 +6,8 @@ import NIOCore
 /// off unless asked for, so the simulated API itself stays exactly Sigma's shape.
 ///
 /// Routes (all answer JSON):
-/// - `POST /control/credentials/{clientId}/revoke` (`?keepTokens=true` lets issued tokens live on), `…/restore`
+/// - `POST /control/credentials/{clientId}/revoke` (`?keepTokens=true` lets issued tokens live on;
+///   `?refusal=identity|invalid|forbidden|oauth` picks the token endpoint's words, see ``SimRefusal``), `…/restore`
 /// - `POST /control/members/{memberId}/deactivate`, `…/reactivate`
 /// - `POST /control/documents` with a ``SimDocument`` as JSON adds it; `POST /control/documents/{id}/archive`;
 ///   `POST /control/documents/{id}/touch` bumps its version and `updatedAt`
@@ -23,8 +24,13 @@ public enum SimulatorControl {
         router.post("/control/credentials/:clientId/revoke") { request, context in
             let clientId = context.parameters.get("clientId") ?? ""
             let keep = request.uri.queryParameters.get("keepTokens") == "true"
+            let words = request.uri.queryParameters.get("refusal").map { String($0) } ?? SimRefusal.identity.rawValue
+            guard let refusal = SimRefusal(rawValue: words) else {
+                let known = SimRefusal.allCases.map(\.rawValue).joined(separator: ", ")
+                return SimResponse.error(.badRequest, "refusal must be one of \(known)", code: "bad_request")
+            }
             state.setKeepTokensOnRevoke(keep)
-            return done(state.revoke(clientId: clientId), "credential \(clientId) revoked")
+            return done(state.revoke(clientId: clientId, refusal: refusal), "credential \(clientId) revoked")
         }
         router.post("/control/credentials/:clientId/restore") { _, context in
             let clientId = context.parameters.get("clientId") ?? ""
