@@ -1,19 +1,27 @@
 #!/usr/bin/env python3
 """Validates deploy/kubernetes without a cluster: renders every kustomization, checks the core
 kinds against the Kubernetes API schemas (the PyPI package kubernetes-validate) and the
-ServiceMonitor and PrometheusRule against the Prometheus Operator's CRD schemas
-(../shared/kubernetes-crds, JSON Schema), then what the schemas cannot say: the container runs
-as non-root on a read-only root filesystem with no capabilities, its probes reach /-/healthy and
-/-/ready on the port the Service and the ServiceMonitor use, the secrets are files from a Secret,
-the rules' job is the Service's name, and the dashboard ConfigMap carries the sidecar's label.
+ServiceMonitor, PrometheusRule and AlertmanagerConfig against the Prometheus Operator's CRD
+schemas (../shared/kubernetes-crds, JSON Schema), then what the schemas cannot say: the container
+runs as non-root on a read-only root filesystem with no capabilities, its probes reach /-/healthy
+and /-/ready on the port the Service and the ServiceMonitor use, the secrets are files from a
+Secret, the configuration is a ConfigMap without a hashed name mounted as a folder (so an edit
+reloads in place), an overlay's `images:` entry changes the image, the rules' job and namespace
+are the Service's (after any namePrefix, nameSuffix or namespace), the rule tests with the
+Operator's target labels pass on the rendered PrometheusRule, an AlertmanagerConfig has the
+inhibit rules of docker/alertmanager.yml, and the dashboard ConfigMap carries the sidecar's label.
+Run without arguments, it also requires an overlay that renames the Service and brings the
+AlertmanagerConfig component, and that every alert fires with its namespace in the Operator tests.
 
 Usage: validate.py [KUSTOMIZATION_DIR ...] (default: the base and every overlay)
 """
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import jsonschema
 import kubernetes_validate
@@ -22,6 +30,21 @@ import yaml
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CRDS = os.path.join(ROOT, "..", "shared", "kubernetes-crds")
 KUBERNETES_VERSION = "1.32.0"
+RULES = os.path.join(ROOT, "dashboards", "sigma-exporter.rules.yml")
+OPERATOR_TESTS = os.path.join(ROOT, "dashboards", "sigma-exporter.rules.operator.test.yml")
+COMPOSE_ALERTMANAGER = os.path.join(ROOT, "docker", "alertmanager.yml")
+# The job and namespace the Operator tests are written for (the base's).
+TESTS_JOB, TESTS_NAMESPACE = "sigma-exporter", "monitoring"
+# The two selectors the rules make of the job and namespace (the recording rule, SigmaExporterAbsent).
+SELECTORS = [r'\bup\{job="([^"]*)",namespace="([^"]*)"\}',
+             r'absent\(instance:sigma_exporter_up:max\{job="([^"]*)",namespace="([^"]*)"\}\)']
+
+
+class CRDLoader(yaml.SafeLoader):
+    """YAML 1.1 reads a bare `=` (an enum value of AlertmanagerConfig's matchType) as a `value` tag."""
+
+
+CRDLoader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
 def render(directory):
@@ -32,7 +55,7 @@ def render(directory):
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"FAIL: {' '.join(command)}: {result.stderr.strip()}")
-    return [d for d in yaml.safe_load_all(result.stdout) if d]
+    return [d for d in yaml.load_all(result.stdout, Loader=CRDLoader) if d]
 
 
 def python_patterns(schema):
@@ -48,7 +71,7 @@ def python_patterns(schema):
 def crd_schemas():
     schemas = {}
     for path in glob.glob(os.path.join(CRDS, "*.yaml")):
-        crd = yaml.safe_load(open(path))
+        crd = yaml.load(open(path), Loader=CRDLoader)
         kind = crd["spec"]["names"]["kind"]
         for version in crd["spec"]["versions"]:
             schema = python_patterns(version["schema"]["openAPIV3Schema"])
@@ -127,23 +150,143 @@ def check(directory, schemas):
         if [e["port"] for e in monitor["spec"]["endpoints"]] != [p["name"] for p in service["spec"]["ports"]]:
             problems.append("the ServiceMonitor does not scrape the Service's port")
     if rule and service:
-        job = f'up{{job="{service["metadata"]["name"]}"}}'
-        exprs = [r.get("expr", "") for g in rule["spec"]["groups"] for r in g["rules"]]
-        if not any(job in e for e in exprs):
-            problems.append(f"the PrometheusRule does not select the Operator's job {job}")
+        # With the Operator a target's job is its Service's name and its namespace the Service's.
+        wanted = (service["metadata"]["name"], service["metadata"].get("namespace", ""))
+        exprs = "\n".join(r.get("expr", "") for g in rule["spec"]["groups"] for r in g["rules"])
+        for selector in SELECTORS:
+            found = re.findall(selector, exprs)
+            if found != [wanted]:
+                problems.append(f"the rules select job and namespace {found} with {selector!r}, "
+                                f"not the Service's {wanted}")
+        problems += operator_rule_tests(rule, *wanted)
+    for kind in ("ServiceMonitor", "PrometheusRule", "AlertmanagerConfig"):
+        for document in by_kind.get(kind, []):
+            if document["metadata"].get("namespace") != (service or {}).get("metadata", {}).get("namespace"):
+                problems.append(f"{kind}/{document['metadata']['name']} is not in the Service's namespace")
+    for config in by_kind.get("AlertmanagerConfig", []):
+        problems += same_inhibit_rules(config)
+    if deployment:
+        problems += config_reloads_in_place(deployment, by_kind.get("ConfigMap", []))
+        problems += images_applied(directory, deployment)
     dashboards = [c for c in by_kind.get("ConfigMap", []) if c["metadata"].get("labels", {}).get("grafana_dashboard")]
     if len(dashboards) != 1:
         problems.append("no ConfigMap carries the dashboard with the label grafana_dashboard")
     return documents, problems
 
 
+def operator_rule_tests(rule, job, namespace):
+    """promtool test rules on the rendered PrometheusRule, with the Operator's target labels."""
+    tests = open(OPERATOR_TESTS).read()
+    for label, old, new in (("job", TESTS_JOB, job), ("service", TESTS_JOB, job), ("namespace", TESTS_NAMESPACE, namespace)):
+        tests = tests.replace(f'{label}="{old}"', f'{label}="{new}"').replace(f"{label}: {old},", f"{label}: {new},")
+        tests = tests.replace(f"{label}: {old}}}", f"{label}: {new}}}")
+    with tempfile.TemporaryDirectory() as work:
+        groups = [{**g, "rules": [{k: v for k, v in r.items() if k != "annotations"} for r in g["rules"]]}
+                  for g in rule["spec"]["groups"]]  # labels only: the other test file checks annotations
+        with open(os.path.join(work, "sigma-exporter.rules.yml"), "w") as out:
+            yaml.safe_dump({"groups": groups}, out, sort_keys=False, width=200)
+        with open(os.path.join(work, "operator.test.yml"), "w") as out:
+            out.write(tests)
+        result = subprocess.run(["promtool", "test", "rules", "operator.test.yml"], cwd=work,
+                                capture_output=True, text=True)
+    if result.returncode != 0:
+        return [f"the rule tests with the Operator's target labels fail for job {job!r} in {namespace!r}:\n"
+                f"{result.stdout}{result.stderr}"]
+    return []
+
+
+def matchers(listed):
+    """docker/alertmanager.yml's matchers (`name="value"`, `name=~"value"`) as (name, type, value)."""
+    found = []
+    for matcher in listed:
+        match = re.fullmatch(r'\s*(\w+)\s*(=~|!~|!=|=)\s*"(.*)"\s*', matcher)
+        if not match:
+            sys.exit(f"FAIL: {COMPOSE_ALERTMANAGER}: cannot read the matcher {matcher!r}")
+        found.append(match.groups())
+    return sorted(found)
+
+
+def same_inhibit_rules(config):
+    compose = yaml.safe_load(open(COMPOSE_ALERTMANAGER))["inhibit_rules"]
+    wanted = [(matchers(r["source_matchers"]), matchers(r["target_matchers"]), sorted(r.get("equal", [])))
+              for r in compose]
+    found = [(sorted((m["name"], m.get("matchType", "="), m.get("value", "")) for m in r.get("sourceMatch", [])),
+              sorted((m["name"], m.get("matchType", "="), m.get("value", "")) for m in r.get("targetMatch", [])),
+              sorted(r.get("equal", []))) for r in config["spec"].get("inhibitRules", [])]
+    if found != wanted:
+        missing = [r for r in wanted if r not in found]
+        extra = [r for r in found if r not in wanted]
+        return [f"AlertmanagerConfig/{config['metadata']['name']}: its inhibit rules are not those of "
+                f"docker/alertmanager.yml (missing {missing}, not there {extra})"]
+    return []
+
+
+def config_reloads_in_place(deployment, config_maps):
+    """The configuration must reach a running pod: a ConfigMap under a fixed name, mounted as a folder."""
+    problems = []
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    config_file = [a.split("=", 1)[1] for a in container["args"] if a.startswith("--config.file=")]
+    if not config_file:
+        return ["the container has no --config.file"]
+    folder = os.path.dirname(config_file[0])
+    mounts = [m for m in container.get("volumeMounts", []) if m["mountPath"] == folder]
+    if len(mounts) != 1 or "subPath" in mounts[0]:
+        return [f"{folder} is not one volume mounted as a folder (a subPath never sees an edit)"]
+    volume = [v for v in pod["volumes"] if v["name"] == mounts[0]["name"]]
+    name = volume[0].get("configMap", {}).get("name") if volume else None
+    if not name or name not in {c["metadata"]["name"] for c in config_maps}:
+        return [f"{folder} is not mounted from a ConfigMap of this kustomization"]
+    if re.search(r"-[a-z0-9]{10}$", name):
+        problems.append(f"the configuration's ConfigMap {name} has a hashed name: an edit replaces the pod "
+                        "instead of reaching the exporter's reload")
+    return problems
+
+
+def images_applied(directory, deployment):
+    """kustomize ignores an `images:` entry whose name matches no image: say so."""
+    kustomization = yaml.safe_load(open(os.path.join(directory, "kustomization.yaml")))
+    image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    problems = []
+    for entry in kustomization.get("images", []):
+        name = entry.get("newName", entry["name"])
+        tag = entry.get("newTag")
+        if image != (f"{name}:{tag}" if tag else name) and not image.startswith(f"{name}:"):
+            problems.append(f"the images entry {entry['name']!r} changes nothing: the image is {image}")
+    return problems
+
+
+def every_alert_keeps_namespace():
+    """Every alert of the rules fires somewhere in the Operator tests, each time with `namespace`."""
+    alerts = [r["alert"] for g in yaml.safe_load(open(RULES))["groups"] for r in g["rules"] if "alert" in r]
+    tested, problems = set(), []
+    for test in yaml.safe_load(open(OPERATOR_TESTS))["tests"]:
+        for case in test.get("alert_rule_test", []):
+            for alert in case.get("exp_alerts", []):
+                tested.add(case["alertname"])
+                if "namespace" not in alert.get("exp_labels", {}):
+                    problems.append(f"{case['alertname']} is expected without a namespace at {case['eval_time']}")
+    problems += [f"{a} never fires in {os.path.relpath(OPERATOR_TESTS, ROOT)}" for a in alerts if a not in tested]
+    return problems
+
+
 def main():
+    everything = not sys.argv[1:]
     directories = sys.argv[1:] or [os.path.join(ROOT, "deploy", "kubernetes", "base")] + sorted(
         glob.glob(os.path.join(ROOT, "deploy", "kubernetes", "overlays", "*")))
     schemas = crd_schemas()
     failed = False
+    renamed_with_alertmanager = False
+    if everything:
+        for problem in every_alert_keeps_namespace():
+            print(f"FAIL: {problem}")
+            failed = True
     for directory in directories:
         documents, problems = check(directory, schemas)
+        services = [d for d in documents if d["kind"] == "Service"]
+        if (services and services[0]["metadata"]["name"] != "sigma-exporter"
+                and any(d["kind"] == "AlertmanagerConfig" for d in documents)):
+            renamed_with_alertmanager = True
         name = os.path.relpath(directory, ROOT)
         for problem in problems:
             print(f"FAIL: {name}: {problem}")
@@ -152,6 +295,9 @@ def main():
         else:
             kinds = ", ".join(sorted(f"{d['kind']}/{d['metadata']['name']}" for d in documents))
             print(f"ok: {name}: {kinds}")
+    if everything and not renamed_with_alertmanager:
+        print("FAIL: no overlay renames the Service (namePrefix, nameSuffix) and brings the AlertmanagerConfig component")
+        failed = True
     sys.exit(1 if failed else 0)
 
 
