@@ -119,8 +119,13 @@ def main():
         for sources, destination, workdir in build_stage_copies(dockerfile):
             target_root = os.path.join(work, os.path.join(workdir, destination).lstrip("/"))
             for source in sources:
-                chosen = [f for f in files if f == source or f.startswith(source.rstrip("/") + "/")]
-                if not chosen:
+                if any(c in source for c in "*?["):  # a pattern: what it matches, maybe nothing
+                    chosen = [f for f in files if fnmatch.fnmatchcase(f, source)]
+                    if not chosen and all(any(c in s for c in "*?[") for s in sources):
+                        sys.exit(f"FAIL: COPY {' '.join(sources)}: nothing matches (docker build fails too)")
+                else:
+                    chosen = [f for f in files if f == source or f.startswith(source.rstrip("/") + "/")]
+                if not chosen and not any(c in source for c in "*?["):
                     sys.exit(f"FAIL: COPY {source}: not in the build context (missing, or excluded by .dockerignore)")
                 for relative in chosen:
                     if relative == source:  # a file: into the destination folder, or as it
