@@ -35,6 +35,10 @@ struct ExporterEndToEndTests {
                 #expect(metrics.contains("sigma_collector_success{org=\"acme\",collector=\"credentials\"} 1\n"))
                 #expect(metrics.contains("sigma_credential_check_errors_total{org=\"acme\",reason=\"rejected\"} "))
                 #expect(!metrics.contains("sigma_access_token_expiration_timestamp_seconds{"))
+                #expect(metrics.contains("sigma_credential_verdict_timestamp_seconds{org=\"acme\"} "))
+                // The landing page says the same, with the verdict's age.
+                let page = try await exporter.fetch("/").body
+                #expect(page.contains("<td>acme</td><td>REJECTED (verdict reached "), "\(page)")
             }
         }
     }

@@ -48,7 +48,7 @@ check "--output=xml exits 2" test "$code" -eq 2
 code=$(status_of "$exporter" check --demo --min-coverage=2)
 check "--min-coverage=2 exits 2" test "$code" -eq 2
 
-# --- Against sigma-sim: a revoked credential (3), an unreachable Sigma (4) -----------------------
+# --- Against sigma-sim: a revoked credential (3), a gateway and an unreachable Sigma (4) ---------
 sim_port=$(free_port)
 control_port=$(free_port)
 "$simulator" --port "$sim_port" --control "$control_port" >"$work/sim.out" 2>&1 &
@@ -68,9 +68,15 @@ assert o['inventory']['complete'] is False and o['verdict'] == 'coverage_below',
 cat "$work/stdout" "$work/stderr" >"$work/outputs"
 curl -s -X POST "http://127.0.0.1:$control_port/control/credentials/demo-crawler-client-7f3a9c/revoke" >/dev/null
 code=$(status_of run_check "$exporter" check)
-check "a revoked credential exits 3" bash -c "[ $code -eq 3 ] && grep -q 'CREDENTIAL REJECTED' '$work/stdout'"
+check "a revoked credential (refused as 'Please try again later') exits 3 naming the cause" bash -c "[ $code -eq 3 ] && grep -q 'CREDENTIAL REJECTED' '$work/stdout' && grep -q 'revoked, its secret rotated, or its owner deactivated' '$work/stdout'"
 cat "$work/stdout" "$work/stderr" >>"$work/outputs"
 curl -s -X POST "http://127.0.0.1:$control_port/control/credentials/demo-crawler-client-7f3a9c/restore" >/dev/null
+curl -s -X POST -H 'Content-Type: application/json' -d '{"endpoint": "/v2/auth/token", "kind": "gateway", "status": 403}' \
+  "http://127.0.0.1:$control_port/control/faults" >/dev/null
+code=$(status_of run_check "$exporter" check)
+check "a gateway's JSON 403 exits 4 naming it (blocked), never 3" bash -c "[ $code -eq 4 ] && grep -q 'blocked: something in front of Sigma' '$work/stdout'"
+cat "$work/stdout" "$work/stderr" >>"$work/outputs"
+curl -s -X DELETE "http://127.0.0.1:$control_port/control/faults" >/dev/null
 closed=$(free_port)
 code=$(status_of env -i PATH="$PATH" SIGMA_BASE_URL="http://127.0.0.1:$closed" SIGMA_CLIENT_ID=demo-crawler-client-7f3a9c \
   SIGMA_CLIENT_SECRET_FILE="$work/crawler-secret" "$exporter" check --output=json)

@@ -110,7 +110,8 @@ enum CheckRunner {
             return
                 "Coverage below --min-coverage \(minimum), assets out of reach, or totals or sources unknown: \(names(.coverageBelow))."
         case .rejected:
-            return "Sigma rejects the credential of \(names(.rejected))."
+            return
+                "Sigma rejects the credential of \(names(.rejected)): it refused every fresh exchange at two checks in a row. \(FailureReason.rejected.hint)."
         case .inconclusive:
             let reasons = Set(
                 organizations.filter { $0.verdict == .inconclusive }.flatMap(\.failures).compactMap {
