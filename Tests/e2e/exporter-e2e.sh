@@ -31,14 +31,19 @@ families = list(text_string_to_metric_families(open(sys.argv[1]).read()))
 assert any(f.name == "sigma_credential_valid" for f in families), "sigma_credential_valid missing"
 assert any(f.name == "sigma_api_requests" and f.type == "counter" for f in families), "counter naming"
 PY
-check "no per-asset label anywhere in /metrics" python3 - "$work/metrics.txt" <<'PY'
+check "no per-asset label and no target label (job, instance, endpoint, namespace, service, pod, container) in /metrics" python3 - "$work/metrics.txt" <<'PY'
 import re, sys
 allowed = {"org", "kind", "collector", "route", "code", "reason", "credential", "le", "version", "revision", "build_date", "swift_version",
            "owner_id", "owner_type", "organization_id", "client_id_suffix"}
+# Labels Prometheus or the Prometheus Operator set on every target: one of ours with such a name is
+# renamed exported_<name> by the scrape, and every query on it silently breaks.
+target_labels = {"job", "instance", "endpoint", "namespace", "service", "pod", "container"}
+assert allowed.isdisjoint(target_labels), f"a label of ours is a target label: {allowed & target_labels}"
 for line in open(sys.argv[1]):
     if line.startswith("#") or "{" not in line:
         continue
     names = set(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="', line.split("}")[0]))
+    assert not names & target_labels, f"a target label in /metrics, the scrape would rename it: {line}"
     assert names <= allowed, f"unexpected labels {names - allowed}: {line}"
     if "owner_id" in names:
         assert line.startswith("sigma_credential_info{"), line

@@ -5,8 +5,11 @@
 # that an edge's 403 storm, a gateway's JSON 403 and transient 401s never fire
 # SigmaCredentialRejected, that a revocation in each of the simulator's words reads 0 within two
 # check intervals and reaches Alertmanager as SigmaCredentialRejected within a stated bound, and that an unreachable
-# Sigma fires SigmaCredentialNotVerified but not the rejection. Every process is
-# stopped at the end. Prints "N passed, M failed" last.
+# Sigma fires SigmaCredentialNotVerified but not the rejection. The scrape adds the labels the
+# Prometheus Operator sets on a ServiceMonitor's targets (namespace, service, pod, endpoint,
+# container), so every panel and rule is run as kube-prometheus users run it: no label of ours may
+# come back as exported_<name>, and the request panels must keep one series per route. Every
+# process is stopped at the end. Prints "N passed, M failed" last.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,6 +30,7 @@ organizations:
     client_id: demo-crawler-client-7f3a9c
     client_secret_file: $work/crawler
     rotate_before: 2030-01-01
+    coverage_targets: {workbook: 0.5, dataset: 0.5, data_model: 0.5, connections: 0.5}
     inventory:
       client_id: demo-admin-client-2b8e4d
       client_secret_file: $work/admin
@@ -44,6 +48,20 @@ sed -e 's/^        for: 90s$/        for: 3s/' dashboards/sigma-exporter.rules.y
 sed -e "s|exporter:9906|127.0.0.1:$exporter_port|" -e "s|alertmanager:9093|127.0.0.1:$am_port|" \
     -e "s|/etc/prometheus/rules/|$work/rules/|" -e "s|scrape_interval: 15s|scrape_interval: 1s|" \
     -e "s|evaluation_interval: 15s|evaluation_interval: 1s|" docker/prometheus.yml >"$work/prometheus.yml"
+# The target labels the Prometheus Operator gives a ServiceMonitor's targets (job and instance are
+# Prometheus' own). A label of ours with one of these names would come back as exported_<name>.
+cat >>"$work/prometheus.yml" <<'YAML'
+    relabel_configs:
+      - {target_label: namespace, replacement: monitoring}
+      - {target_label: service, replacement: sigma-exporter}
+      - {target_label: pod, replacement: sigma-exporter-7d9f8b6c5-x2x4q}
+      - {target_label: endpoint, replacement: http}
+      - {target_label: container, replacement: sigma-exporter}
+YAML
+check "the scrape job carries the Operator's relabelling" python3 -c "
+import sys, yaml
+job = yaml.safe_load(open(sys.argv[1]))['scrape_configs'][0]
+assert {r['target_label'] for r in job['relabel_configs']} == {'namespace', 'service', 'pod', 'endpoint', 'container'}, job" "$work/prometheus.yml"
 check "promtool accepts the rewritten config" promtool check config "$work/prometheus.yml"
 
 prometheus-alertmanager --config.file=docker/alertmanager.yml --storage.path="$work/am" \
@@ -85,14 +103,14 @@ for variable in dashboard["templating"]["list"]:
     if variable["type"] == "query":
         inner = variable["query"]["query"]
         metric = inner[len("label_values("):].rsplit(",", 1)[0]
-        metric = metric.replace("$job", ".*").replace("$instance", ".*")
+        metric = metric.replace("$cluster", ".*").replace("$job", ".*").replace("$instance", ".*")
         if query(metric)["status"] != "success" or not query(metric)["data"]["result"]:
             problems.append(f"variable {variable['name']}: {metric}")
 panels = 0
 for panel in dashboard["panels"]:
     for target in panel.get("targets", []):
         expr = (target["expr"].replace("$__rate_interval", "1m").replace("$org", ".*")
-                .replace("$job", ".*").replace("$instance", ".*"))
+                .replace("$cluster", ".*").replace("$job", ".*").replace("$instance", ".*"))
         answer = query(expr)
         panels += 1
         if answer["status"] != "success":
@@ -109,6 +127,42 @@ for group in rules["groups"]:
             problems.append(f"rule {rule.get('alert') or rule.get('record')}: {answer.get('error')}")
 print(f"{panels} panel queries, {count} rule expressions")
 assert not problems, "\n".join(problems)
+PY
+
+check "with the Operator's target labels: no label of ours comes back as exported_*, and the request panels keep one series per route" python3 - <<'PY'
+import json, os, urllib.parse, urllib.request
+def query(expr):
+    url = os.environ["PROM"] + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    return json.load(urllib.request.urlopen(url))["data"]["result"]
+problems = []
+series = [s for s in query('{job="sigma"}') if ":" not in s["metric"]["__name__"]]  # scraped, not recorded
+target = {"namespace": "monitoring", "service": "sigma-exporter", "endpoint": "http", "container": "sigma-exporter"}
+for one in series:
+    labels = one["metric"]
+    clashes = [name for name in labels if name.startswith("exported_")]
+    if clashes:
+        problems.append(f"{labels['__name__']} has {clashes}: a label of ours is a target label")
+    if any(labels.get(k) != v for k, v in target.items()):
+        problems.append(f"{labels['__name__']} lacks the Operator's target labels: {labels}")
+dashboard = json.load(open("dashboards/sigma-exporter.dashboard.json"))
+request_panels = 0
+for panel in dashboard["panels"]:
+    for target_query in panel.get("targets", []):
+        expr = target_query["expr"]
+        if "sigma_api_request" not in expr:
+            continue
+        request_panels += 1
+        expr = (expr.replace("$__rate_interval", "1m").replace("$org", ".*").replace("$cluster", ".*")
+                .replace("$job", ".*").replace("$instance", ".*"))
+        result = query(expr)
+        routes = [r["metric"].get("route", "") for r in result]
+        if len(set(routes)) < 3 or "" in routes or "http" in routes:
+            problems.append(f"panel {panel['title']!r} has routes {sorted(set(routes))}: {expr}")
+        if "by (le, route)" in expr and len(routes) != len(set(routes)):
+            problems.append(f"panel {panel['title']!r}: a route twice, not one series per route: {routes}")
+print(f"{len(series)} series with the Operator's labels; {request_panels} request panel queries")
+assert request_panels >= 3, "the request panels are gone"
+assert not problems, "\n".join(problems[:20])
 PY
 
 alerts_in_am() { curl -s "$AM/api/v2/alerts" | python3 -c "
