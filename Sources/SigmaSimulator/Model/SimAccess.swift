@@ -152,10 +152,14 @@ public final class SimAccess: Sendable {
         }
     }
 
-    /// The tables `member` can use, per `GET /v2/connections/paths`.
-    public func usableTables(for member: SimMember, connectionId: String? = nil) -> [(SimConnection, SimTable)] {
+    /// The tables `member` can use, per `GET /v2/connections/paths`: none of an archived
+    /// connection's, unless `includingArchived` (its grants outlive the archive, and a table lookup
+    /// under ``SimBehaviour/archivedConnectionStillRead`` still answers through them).
+    public func usableTables(
+        for member: SimMember, connectionId: String? = nil, includingArchived: Bool = false
+    ) -> [(SimConnection, SimTable)] {
         var result: [(SimConnection, SimTable)] = []
-        for connection in organization.connections where !connection.isArchived {
+        for connection in organization.connections where includingArchived || !connection.isArchived {
             if let connectionId, connection.connectionId != connectionId { continue }
             let wholeConnection =
                 member.isAdmin

@@ -21,13 +21,32 @@ public struct SimBehaviour: Sendable, Equatable, Codable {
     /// An Admin gets 403 on the sources and lineage of documents it holds no permission on
     /// (workspaces it never joined), as seen from some organisations, though it lists them.
     public var adminsRefusedOutsideTheirWorkspaces = false
+    /// Every listing that sends `total` announces more entries than it will ever page through
+    /// (`n + n/20 + 3` for `n` entries), on every page: a client must not trust `total` absolutely.
+    public var totalOverCounts = false
+    /// Every `limit`/`page` listing is reshuffled on each request (deterministically, by a request
+    /// counter), as an unstable sort on the server would: paging with `nextPage` can return an
+    /// entry twice and miss another. Page tokens stay opaque.
+    public var unstableListingOrder = false
+    /// The sources and lineage of a document the caller may not read answer 404 (Sigma's body
+    /// without `code`) instead of 403: whether Sigma says 403 or 404 is unconfirmed.
+    public var hiddenDocumentsNotFound = false
+    /// One connection is archived though documents still read it (see
+    /// ``SimOrganization/archivedButReadConnectionId``): listed only with `includeArchived=true`,
+    /// no paths for anyone, yet sources and table lookups still name it.
+    public var archivedConnectionStillRead = false
+    /// A document's `path` in the workbook, dataset and data model listings depends on how the
+    /// caller reaches it (see ``SimAccess/path(of:seenBy:)``); only an Admin's
+    /// `skipPermissionCheck` listing shows every document's full folder path.
+    public var pathDiffersBetweenViewers = false
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case sparseListings, customSQLWithoutConnectionId, deactivatedMembersNotFound,
             refreshNeedsClientCredentials, excludeExplorationsNeedsSkipPermissionCheck,
-            adminsRefusedOutsideTheirWorkspaces
+            adminsRefusedOutsideTheirWorkspaces, totalOverCounts, unstableListingOrder, hiddenDocumentsNotFound,
+            archivedConnectionStillRead, pathDiffersBetweenViewers
     }
 
     /// Every field optional, so the control surface can turn one switch without naming the rest.
@@ -40,5 +59,10 @@ public struct SimBehaviour: Sendable, Equatable, Codable {
         refreshNeedsClientCredentials = try flag(.refreshNeedsClientCredentials)
         excludeExplorationsNeedsSkipPermissionCheck = try flag(.excludeExplorationsNeedsSkipPermissionCheck)
         adminsRefusedOutsideTheirWorkspaces = try flag(.adminsRefusedOutsideTheirWorkspaces)
+        totalOverCounts = try flag(.totalOverCounts)
+        unstableListingOrder = try flag(.unstableListingOrder)
+        hiddenDocumentsNotFound = try flag(.hiddenDocumentsNotFound)
+        archivedConnectionStillRead = try flag(.archivedConnectionStillRead)
+        pathDiffersBetweenViewers = try flag(.pathDiffersBetweenViewers)
     }
 }

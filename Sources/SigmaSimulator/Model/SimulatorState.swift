@@ -11,10 +11,12 @@ public final class SimulatorState: Sendable {
 
     struct State {
         var organization: SimOrganization {
-            didSet { access = nil }
+            didSet { forgetAccess() }
         }
         /// The permission index of the current organisation, rebuilt after any change.
         var access: SimAccess?
+        /// The index a credential of another organisation reads (nothing of this one's documents).
+        var foreignAccess: SimAccess?
         var tokens: [String: Token] = [:]
         var refreshTokens: [String: String] = [:]
         var tokenLifetime: Duration
@@ -25,7 +27,20 @@ public final class SimulatorState: Sendable {
         var rateLimit: Double?
         var buckets: [String: (tokens: Double, refilled: ContinuousClock.Instant)] = [:]
         var requestCounts: [String: Int] = [:]
-        var behaviour = SimBehaviour()
+        var behaviour = SimBehaviour() {
+            didSet {
+                // Only this switch changes the organisation itself; keep the index otherwise.
+                if oldValue.archivedConnectionStillRead != behaviour.archivedConnectionStillRead { forgetAccess() }
+            }
+        }
+        /// Listing requests answered under ``SimBehaviour/unstableListingOrder``: each one's order.
+        var reshuffles: UInt64 = 0
+
+        /// Drops the permission indexes: the organisation or a switch that changes it has changed.
+        mutating func forgetAccess() {
+            access = nil
+            foreignAccess = nil
+        }
     }
 
     let state: Mutex<State>
@@ -142,13 +157,38 @@ public final class SimulatorState: Sendable {
         state.withLock { body($0.organization) }
     }
 
-    /// The permission index of the organisation as it is now (built once per change).
+    /// The permission index of the organisation as the API serves it now, under the switches
+    /// that change it (built once per change).
     public var access: SimAccess {
         state.withLock { state in
             if let access = state.access { return access }
-            let access = SimAccess(state.organization)
+            let access = SimAccess(state.organization.seen(under: state.behaviour))
             state.access = access
             return access
+        }
+    }
+
+    /// The permission index a credential reads: this organisation's, or for a credential of
+    /// another organisation (``SimCredential/foreignOrganizationId``) one without documents,
+    /// connections or grants, as another organisation's credential would find this one.
+    func access(forClient clientId: String) -> SimAccess {
+        let foreign = state.withLock { state -> SimAccess? in
+            guard state.organization.credentials.first(where: { $0.clientId == clientId })?.foreignOrganizationId != nil
+            else { return nil }
+            if let access = state.foreignAccess { return access }
+            let access = SimAccess(state.organization.seenFromAnotherOrganization)
+            state.foreignAccess = access
+            return access
+        }
+        return foreign ?? access
+    }
+
+    /// The seed of the next listing's order under ``SimBehaviour/unstableListingOrder``: a
+    /// counter, so a test that makes the same requests sees the same orders.
+    func nextListingOrder() -> UInt64 {
+        state.withLock { state in
+            state.reshuffles += 1
+            return state.reshuffles
         }
     }
 

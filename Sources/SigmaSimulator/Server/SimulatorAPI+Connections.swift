@@ -13,7 +13,7 @@ extension SimulatorAPI {
                     connections.map {
                         ConnectionBody($0, organizationId: organization.organizationId, adminId: adminId)
                     },
-                    request: request, total: true)
+                    request: request, state, total: true)
             }
         }
         router.get("/v2/connections/paths") { request, _ in
@@ -22,7 +22,7 @@ extension SimulatorAPI {
                 let usable = access.usableTables(for: caller, connectionId: connectionId)
                 if state.behaviour.sparseListings {
                     // Path items are typed "any": a number where a name would be.
-                    return paged(usable, request: request) { pair -> JSONValue in
+                    return paged(usable, request: request, state) { pair -> JSONValue in
                         .object([
                             ("connectionId", .string(pair.0.connectionId)), ("urlId", .string(pair.1.urlId)),
                             ("path", .array(pair.1.path.map { JSONValue.string($0) } + [.number(0)])),
@@ -33,7 +33,7 @@ extension SimulatorAPI {
                     usable.map {
                         ConnectionPathBody(connectionId: $0.0.connectionId, urlId: $0.1.urlId, path: $0.1.path)
                     },
-                    request: request)
+                    request: request, state)
             }
         }
         router.get("/v2/connections/paths/:inodeId") { request, context in
@@ -41,11 +41,13 @@ extension SimulatorAPI {
                 guard let inodeId = context.parameters.get("inodeId"), let found = access.table(inodeId) else {
                     return notFound("Table")
                 }
+                // An archived connection's tables are still looked up for whoever could use them.
                 let usable =
                     caller.isAdmin
-                    || access.usableTables(for: caller, connectionId: found.connection.connectionId).contains {
-                        $0.1.inodeId == inodeId
-                    }
+                    || access.usableTables(
+                        for: caller, connectionId: found.connection.connectionId,
+                        includingArchived: state.behaviour.archivedConnectionStillRead
+                    ).contains { $0.1.inodeId == inodeId }
                 guard usable else { return forbidden() }
                 if state.behaviour.sparseListings {
                     // The same path as the listing gives it, a number among its items.
@@ -64,7 +66,7 @@ extension SimulatorAPI {
                 guard let id = context.parameters.get("connectionId"), access.connection(id) != nil else {
                     return notFound("Connection")
                 }
-                return grantsPage(on: id, caller, access, request)
+                return grantsPage(on: id, caller, access, request, state)
             }
         }
         router.get("/v2/connections/paths/:inodeId/grants") { request, context in
@@ -72,19 +74,20 @@ extension SimulatorAPI {
                 guard let id = context.parameters.get("inodeId"), access.table(id) != nil else {
                     return notFound("Connection path")
                 }
-                return grantsPage(on: id, caller, access, request)
+                return grantsPage(on: id, caller, access, request, state)
             }
         }
     }
 
     /// The direct grants on one inode; reading grants takes an admin.
-    static func grantsPage(on inodeId: String, _ caller: SimMember, _ access: SimAccess, _ request: Request) -> SimReply
-    {
+    static func grantsPage(
+        on inodeId: String, _ caller: SimMember, _ access: SimAccess, _ request: Request, _ state: SimulatorState
+    ) -> SimReply {
         guard caller.isAdmin else { return forbidden() }
         let organization = access.organization
         let grants = (access.grantsByInode[inodeId] ?? []).map {
             grantBody($0, organizationId: organization.organizationId, adminId: caller.memberId, inodeType: nil)
         }
-        return paged(grants, request: request, total: true)
+        return paged(grants, request: request, state, total: true)
     }
 }

@@ -19,13 +19,18 @@ extension SimulatorAPI {
                         kind, for: caller, skipPermissionCheck: skipPermissionCheck,
                         archived: query.get("isArchived") == "true",
                         excludeExplorations: explorationsApply && query.get("excludeExplorations") == "true")
+                    // Only an Admin's skipPermissionCheck listing is sure to show the full path.
+                    let viewerPaths = behaviour.pathDiffersBetweenViewers && !(skipPermissionCheck && caller.isAdmin)
+                    let path = { (document: SimDocument) in
+                        viewerPaths ? access.path(of: document, seenBy: caller) : access.path(of: document)
+                    }
                     if kind == .dataset {
-                        return paged(documents, request: request, total: true) {
-                            datasetBody($0, path: access.path(of: $0), sparse: behaviour.sparseListings)
+                        return paged(documents, request: request, state, total: true) {
+                            datasetBody($0, path: path($0), sparse: behaviour.sparseListings)
                         }
                     }
-                    return paged(documents, request: request, total: true) {
-                        versionedDocumentBody($0, path: access.path(of: $0))
+                    return paged(documents, request: request, state, total: true) {
+                        versionedDocumentBody($0, path: path($0))
                     }
                 }
             }
@@ -94,7 +99,7 @@ extension SimulatorAPI {
             router.get(RouterPath(path)) { request, context in
                 try await authorized(template, request, state) { caller, access in
                     readable(context.parameters.get("id"), kind, caller, access, state) { document in
-                        paged(lineage(of: document, access), request: request, total: true)
+                        paged(lineage(of: document, access), request: request, state, total: true)
                     }
                 }
             }
@@ -103,7 +108,8 @@ extension SimulatorAPI {
 
     /// Runs `body` for a document of `kind` the caller may read: 404 for an unknown id, 403 for
     /// one that exists but is not shared with the caller (nor, with
-    /// ``SimBehaviour/adminsRefusedOutsideTheirWorkspaces``, with an Admin caller).
+    /// ``SimBehaviour/adminsRefusedOutsideTheirWorkspaces``, with an Admin caller); 404 for that
+    /// one too under ``SimBehaviour/hiddenDocumentsNotFound``.
     static func readable(
         _ id: String?, _ kind: SimDocument.Kind, _ caller: SimMember, _ access: SimAccess,
         _ state: SimulatorState, _ body: (SimDocument) -> SimReply
@@ -111,9 +117,10 @@ extension SimulatorAPI {
         guard let id, let document = access.document(id), document.kind == kind else {
             return notFound(kind.displayName)
         }
-        let adminsNeedMembership = state.behaviour.adminsRefusedOutsideTheirWorkspaces
-        guard access.canRead(document, as: caller, adminsNeedMembership: adminsNeedMembership) else {
-            return forbidden()
+        let behaviour = state.behaviour
+        guard access.canRead(document, as: caller, adminsNeedMembership: behaviour.adminsRefusedOutsideTheirWorkspaces)
+        else {
+            return behaviour.hiddenDocumentsNotFound ? notFound(kind.displayName) : forbidden()
         }
         return body(document)
     }

@@ -5,7 +5,7 @@ extension SimulatorAPI {
     static func addFileAndGrantRoutes(to router: Router<BasicRequestContext>, state: SimulatorState) {
         router.get("/v2/files") { request, _ in
             try await authorized("/v2/files", request, state) { caller, access in
-                paged(files(reachableBy: caller, access, request), request: request, total: true)
+                paged(files(reachableBy: caller, access, request), request: request, state, total: true)
             }
         }
         router.get("/v2/members/:memberId/files") { request, context in
@@ -14,7 +14,7 @@ extension SimulatorAPI {
                     return notFound("Member")
                 }
                 guard caller.isAdmin || caller.memberId == id else { return forbidden() }
-                return paged(files(reachableBy: member, access, request), request: request, total: true)
+                return paged(files(reachableBy: member, access, request), request: request, state, total: true)
             }
         }
         router.get("/v2/grants") { request, _ in
@@ -47,7 +47,7 @@ extension SimulatorAPI {
                         grantBody(
                             $0, organizationId: organization.organizationId, adminId: caller.memberId,
                             inodeType: inodeType(of: $0.inodeId, access))
-                    }, request: request, total: true)
+                    }, request: request, state, total: true)
             }
         }
     }

@@ -8,8 +8,8 @@ extension SimulatorAPI {
                 let organization = access.organization
                 let includeArchived = request.uri.queryParameters.get("includeArchived") == "true"
                 let members = organization.members.filter { includeArchived || !$0.isArchived }
-                return paged(
-                    members.map { memberBody($0, organizationId: organization.organizationId) }, request: request)
+                let bodies = members.map { memberBody($0, organizationId: organization.organizationId) }
+                return paged(bodies, request: request, state)
             }
         }
         router.get("/v2/members/:memberId") { request, context in
@@ -30,13 +30,13 @@ extension SimulatorAPI {
                 }
                 let adminId = access.organization.members.first(where: \.isAdmin)?.memberId ?? id
                 let teams = access.organization.teams.filter { $0.memberIds.contains(id) }
-                return paged(teams.map { teamBody($0, adminId: adminId) }, request: request, total: true)
+                return paged(teams.map { teamBody($0, adminId: adminId) }, request: request, state, total: true)
             }
         }
         router.get("/v2/teams") { request, _ in
             try await authorized("/v2/teams", request, state) { caller, access in
                 let adminId = access.organization.members.first(where: \.isAdmin)?.memberId ?? caller.memberId
-                return paged(access.organization.teams.map { teamBody($0, adminId: adminId) }, request: request)
+                return paged(access.organization.teams.map { teamBody($0, adminId: adminId) }, request: request, state)
             }
         }
     }

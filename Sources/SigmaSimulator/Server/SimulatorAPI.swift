@@ -31,19 +31,30 @@ public enum SimulatorAPI {
     }
 
     /// Pages `items` with `limit`/`page`; `total` only where Sigma sends it.
-    static func paged<T: Encodable>(_ items: [T], request: Request, total: Bool = false) -> SimReply {
-        paged(items, request: request, total: total) { $0 }
+    static func paged<T: Encodable>(
+        _ items: [T], request: Request, _ state: SimulatorState, total: Bool = false
+    ) -> SimReply {
+        paged(items, request: request, state, total: total) { $0 }
     }
 
     /// Pages `items` and builds the bodies of one page only (a listing of 70,000 workbooks must
-    /// not encode them all for every page).
+    /// not encode them all for every page). Under ``SimBehaviour/unstableListingOrder`` the items
+    /// are reshuffled for this request, and under ``SimBehaviour/totalOverCounts`` `total`
+    /// announces more than there are.
     static func paged<Item, T: Encodable>(
-        _ items: [Item], request: Request, total: Bool = false, body: (Item) -> T
+        _ items: [Item], request: Request, _ state: SimulatorState, total: Bool = false, body: (Item) -> T
     ) -> SimReply {
+        let behaviour = state.behaviour
+        var items = items
+        if behaviour.unstableListingOrder {
+            var order = SplitMix64(seed: state.nextListingOrder())
+            items.shuffle(using: &order)
+        }
+        let announced = behaviour.totalOverCounts ? items.count + items.count / 20 + 3 : items.count
         switch PageToken.page(items, request: request) {
         case .success(let page):
             return SimResponse.json(
-                ListEnvelope(entries: page.slice.map(body), nextPage: page.next, total: total ? items.count : nil))
+                ListEnvelope(entries: page.slice.map(body), nextPage: page.next, total: total ? announced : nil))
         case .failure(let error):
             return SimResponse.error(.badRequest, error.message, code: "bad_request")
         }
@@ -105,7 +116,8 @@ public enum SimulatorAPI {
     }
 
     /// `guarded`, then a valid bearer token is required; `body` gets the member it acts as and
-    /// the permission index of the organisation as it is now.
+    /// the permission index of the organisation as it is now (an empty one for a credential of
+    /// another organisation).
     static func authorized(
         _ endpoint: String, _ request: Request, _ state: SimulatorState,
         _ body: (SimMember, SimAccess) async throws -> SimReply
@@ -116,7 +128,7 @@ public enum SimulatorAPI {
                     bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
             else { return SimResponse.unauthorized() }
             guard state.admit(clientId: caller.clientId) else { return SimResponse.rateLimited() }
-            return try await body(caller.member, state.access)
+            return try await body(caller.member, state.access(forClient: caller.clientId))
         }
     }
 
