@@ -247,8 +247,10 @@ public struct SimCredential: Sendable, Equatable, Codable {
     /// How the token endpoint refuses it once revoked (Sigma's generic identity failure when nil).
     public var refusal: SimRefusal?
     /// Set for a credential of another organisation on the same API host: its `whoami` names this
-    /// organisation id, and this organisation's member records but its owner's answer it 404. (The simulator
-    /// serves one organisation's documents; nothing else of the other organisation is modelled.)
+    /// organisation id, this organisation's member records but its owner's answer it 404, its
+    /// listings (documents, connections, paths, files, grants, teams) are empty and per-document
+    /// endpoints answer 404, as another organisation's credential would find this one. (The
+    /// simulator serves one organisation's documents; nothing of the other one is modelled.)
     public var foreignOrganizationId: String?
 
     public init(
