@@ -35,6 +35,14 @@ public final class ConnectionsCollector: Collector {
         let decision = try await context.inventoryDecision()
         let inventoryReader = context.inventoryReader(decision)
         let reader = inventoryReader ?? context.client
+        // A scan belongs to its reader and decision: another one starts afresh, and what the
+        // old reader read is neither continued nor published.
+        let graph = self.graph
+        if scan.bind(.init(reader: ObjectIdentifier(reader), source: decision.source), forget: graph.reset) {
+            context.logger.info(
+                "The reader of document sources changed: the scan starts afresh, and the connection numbers wait for it",
+                metadata: ["org": "\(context.organization)", "why": "\(decision.reason)"])
+        }
         // Independent of the documents: read meanwhile.
         async let listedPaths = usablePaths(interval: interval)
 
@@ -50,7 +58,6 @@ public final class ConnectionsCollector: Collector {
         let roots = listings.joined().lazy.filter(scope.contains)
         let listed = listings.reduce(0) { $0 + $1.count }
         listedDocuments.withLock { $0 = listed }
-        let graph = self.graph
         let readable = listings
         let finished = try await scan.result(within: scanBudget) { [self] in
             if graph.isEmpty { await announceFirstScan(of: listed, reader: reader) }
@@ -59,81 +66,136 @@ public final class ConnectionsCollector: Collector {
         }
         guard let unresolved = finished else {
             // Unfinished: not a failure while it progresses; the next poll goes on from here.
-            let progress = graph.progress(listed: listed)
+            let progress = graph.progress
             context.logger.info(
                 "Scan of document sources in progress",
-                metadata: ["org": "\(context.organization)", "progress": "\(progress)"])
-            return try scan.unfinished(at: progress, stallTimeout: context.poll.scanStallTimeout)
+                metadata: ["org": "\(context.organization)", "progress": "\(Int(progress * 100))%"])
+            return try scan.unfinished(
+                itemsDone: graph.itemsDone, progress: progress, stallTimeout: context.poll.scanStallTimeout)
                 + [progressFamily(progress)]
         }
         publish(unresolved, listings: listings)
-        let unresolvedFamilies = families(unresolved)
-
         let usablePaths = try await listedPaths
-        let usable = usablePaths.connections
-        // One pass over the roots: which connections are used, and who reads the unusable ones.
+        let archived = try await archivedConnections(reader: reader, interval: interval)
+        var outcome = Outcome(usable: usablePaths.connections, archived: archived)
+        graph.forEachRoot(roots) { outcome.add($0, reads: $1, known: $2) }
+        let tables = graph.tables(readBy: roots, usable: usablePaths.tables)
+
+        // The inventory must hold every in-scope document the monitored credential lists (the one
+        // judgement, per kind): over a partial one, "used" would be too small.
+        if inventoryReader != nil {
+            for (kind, listing) in zip(DocumentKind.allCases, listings) {
+                let visible = try await context.documents(
+                    kind, reader: context.client, inventory: false, interval: interval, asker: Self.name)
+                context.judgeInventory(kind, inventory: listing, visible: visible, scope: scope)
+            }
+        }
+        let now = context.now()
+        let families = try await families(
+            outcome, tables: tables, unresolved: unresolved, inventory: inventoryReader != nil, reader: reader,
+            interval: interval, now: now)
+        scan.completed(families, at: now)
+        return families + [progressFamily(1)]
+    }
+
+    /// What a complete scan found over the roots: which connections are used (archived ones left
+    /// out: nothing can be granted on them), who reads the unusable ones, and how many roots have
+    /// sources never read.
+    struct Outcome {
+        let usable: Set<String>
+        let archived: Set<String>
         var used: Set<String> = []
         var readers: [String: (count: Int, some: [InaccessibleConnection.User])] = [:]
-        graph.forEachRoot(roots) { root, connections in
-            used.formUnion(connections)
-            for connection in connections where !usable.contains(connection) {
+        var roots = 0
+        var unknown = 0
+
+        mutating func add(_ root: DocumentEntry, reads connections: Set<String>, known: Bool) {
+            roots += 1
+            if !known { unknown += 1 }
+            for connection in connections where !archived.contains(connection) {
+                used.insert(connection)
+                guard !usable.contains(connection) else { continue }
                 var entry = readers[connection] ?? (0, [])
                 entry.count += 1
-                if entry.some.count < Self.usersPerConnection {
+                if entry.some.count < ConnectionsCollector.usersPerConnection {
                     entry.some.append(.init(kind: root.kind, id: root.id.description, name: root.name))
                 }
                 readers[connection] = entry
             }
         }
+
+        /// Whether the share of roots with unknown sources is within ``unknownSourcesBound``.
+        var complete: Bool { Double(unknown) <= Double(roots) * ConnectionsCollector.unknownSourcesBound }
+    }
+
+    /// The largest share of in-scope documents whose sources may be unknown (never read: Sigma
+    /// refused or failed them every time) for the connection denominators to be published: over
+    /// more, a connection only those documents read could be missing from `used`, and the ratio
+    /// would be too high. Documented in the README ("Sources that cannot be read").
+    static let unknownSourcesBound = 0.01
+
+    /// The families of a complete scan: usable always; used, inaccessible, the ratio and tables
+    /// used only over a complete inventory and a scan within the unknown-sources bound.
+    func families(
+        _ outcome: Outcome, tables: (read: Int, usable: Int), unresolved: SourceGraph.Unresolved, inventory: Bool,
+        reader: SigmaClient, interval: Duration, now: Double
+    ) async throws -> [MetricFamily] {
         let org = [Label("org", context.organization)]
         let owner = context.facts.credentialOwner?.displayName
-        let usableUsed = used.intersection(usable)
-        let tables = graph.tables(readBy: roots, usable: usablePaths.tables)
-        let usableTables = MetricFamily.gauge(
-            "sigma_tables_usable", help: Help.tablesUsable, [Series(org, Double(tables.usable))])
-
-        // The inventory must hold every in-scope document the monitored credential lists (see
-        // DocumentCoverage): over a partial one, "used" would be too small.
-        var partial = false
-        if inventoryReader != nil {
-            for (kind, listing) in zip(DocumentKind.allCases, listings) {
-                let visible = try await context.documents(
-                    kind, reader: context.client, inventory: false, interval: interval, asker: Self.name)
-                if Self.missing(from: listing, visible: visible, scope: scope) > 0
-                    || context.facts.inventorySkippedEntries(kind) > 0
-                {
-                    partial = true
-                }
-            }
+        let usableUsed = outcome.used.intersection(outcome.usable)
+        let common: [MetricFamily] =
+            [
+                .gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))]),
+                .gauge("sigma_tables_usable", help: Help.tablesUsable, [Series(org, Double(tables.usable))]),
+                .gauge("sigma_connections_complete", help: Help.complete, [Series(org, outcome.complete ? 1 : 0)]),
+                .gauge(
+                    "sigma_connections_last_complete_scan_timestamp_seconds", help: Help.lastComplete,
+                    [Series(org, now)]),
+            ] + families(unresolved)
+        if !outcome.complete {
+            context.logger.warning(
+                "Too many documents' sources are unknown: the connection denominators are withheld",
+                metadata: [
+                    "org": "\(context.organization)", "unknown": "\(outcome.unknown)", "documents": "\(outcome.roots)",
+                ])
         }
-        guard inventoryReader != nil, !partial else {
+        guard inventory, context.inventoryComplete, outcome.complete else {
             context.reports.removeSection(
                 ItemSection<InaccessibleConnection>.connectionsKey, organization: context.organization,
-                inventoryComplete: false, owner: owner,
-                now: context.now())
-            return completed(
-                [
-                    .gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))]),
-                    usableTables,
-                ] + unresolvedFamilies)
+                inventoryComplete: context.inventoryComplete, owner: owner, now: now)
+            return common
         }
-        let inaccessible = used.subtracting(usable)
-        let named = try await report(inaccessible, readers: readers, reader: reader, interval: interval)
+        let inaccessible = outcome.used.subtracting(outcome.usable)
+        let named = try await report(inaccessible, readers: outcome.readers, reader: reader, interval: interval)
         context.reports.setSection(
             ItemSection.connections(named, owner: owner), organization: context.organization,
-            inventoryComplete: true, owner: owner, now: context.now())
-        let ratio = used.isEmpty ? 1 : Double(usableUsed.count) / Double(used.count)
-        return completed(
-            [
-                .gauge("sigma_connections_used", help: Help.used, [Series(org, Double(used.count))]),
-                .gauge("sigma_connections_usable", help: Help.usable, [Series(org, Double(usableUsed.count))]),
-                .gauge(
-                    "sigma_connections_inaccessible", help: Help.inaccessible, [Series(org, Double(inaccessible.count))]
-                ),
-                .gauge("sigma_connection_use_coverage_ratio", help: Help.ratio, [Series(org, ratio)]),
-                .gauge("sigma_tables_used", help: Help.tablesUsed, [Series(org, Double(tables.read))]),
-                usableTables,
-            ] + unresolvedFamilies)
+            inventoryComplete: context.inventoryComplete, owner: owner, now: now)
+        let ratio = outcome.used.isEmpty ? 1 : Double(usableUsed.count) / Double(outcome.used.count)
+        return common + [
+            .gauge("sigma_connections_used", help: Help.used, [Series(org, Double(outcome.used.count))]),
+            .gauge(
+                "sigma_connections_inaccessible", help: Help.inaccessible, [Series(org, Double(inaccessible.count))]),
+            .gauge("sigma_connection_use_coverage_ratio", help: Help.ratio, [Series(org, ratio)]),
+            .gauge("sigma_tables_used", help: Help.tablesUsed, [Series(org, Double(tables.read))]),
+        ]
+    }
+
+    /// The connections the reader lists as archived (with `includeArchived=true`), shared with
+    /// the report's naming of connections.
+    func archivedConnections(reader: SigmaClient, interval: Duration) async throws -> Set<String> {
+        Set(
+            try await connections(reader: reader, interval: interval).filter { $0.isArchived == true }.map(
+                \.connectionId))
+    }
+
+    /// Every connection the reader lists, archived ones included.
+    func connections(reader: SigmaClient, interval: Duration) async throws -> [Connection] {
+        try await context.facts.listings.value(
+            .connections(monitored: reader === context.client), maxAge: interval / 2, asker: Self.name
+        ) {
+            try await reader.listAll(
+                Connection.self, .connections, query: [("includeArchived", "true")], id: { $0.connectionId })
+        }
     }
 
     /// What the monitored credential lists in `GET /v2/connections/paths`.
@@ -172,12 +234,6 @@ public final class ConnectionsCollector: Collector {
     /// How long one poll waits for the scan: its timeout, less one request timeout for what follows.
     var scanBudget: Duration {
         context.pollTimeout(of: Self.self) - context.poll.requestTimeout
-    }
-
-    /// A complete scan's families, kept for the polls that end with the next scan unfinished.
-    func completed(_ families: [MetricFamily]) -> [MetricFamily] {
-        scan.completed(families)
-        return families + [progressFamily(1)]
     }
 
     func progressFamily(_ progress: Double) -> MetricFamily {
@@ -242,13 +298,6 @@ public final class ConnectionsCollector: Collector {
         }
     }
 
-    /// How many in-scope documents `visible` lists that `inventory` does not.
-    static func missing(from inventory: [DocumentEntry], visible: [DocumentEntry], scope: DocumentScope) -> Int {
-        var ids = Set<DocumentID>(minimumCapacity: visible.count)
-        for entry in visible where scope.contains(entry) { ids.insert(entry.id) }
-        return ids.count - inventory.count { scope.contains($0) && ids.contains($0.id) }
-    }
-
     /// Documents named per inaccessible connection in `/inaccessible` (all are counted).
     static let usersPerConnection = 20
 
@@ -258,11 +307,7 @@ public final class ConnectionsCollector: Collector {
         reader: SigmaClient, interval: Duration
     ) async throws -> [InaccessibleConnection] {
         guard !inaccessible.isEmpty else { return [] }
-        let named = try await context.facts.listings.value(
-            .connections, maxAge: interval / 2, asker: Self.name
-        ) {
-            try await reader.listAll(Connection.self, .connections, query: [("includeArchived", "true")])
-        }
+        let named = try await connections(reader: reader, interval: interval)
         let byId = Dictionary(named.map { ($0.connectionId, $0) }, uniquingKeysWith: { first, _ in first })
         return inaccessible.sorted().map { id in
             let name =
@@ -287,8 +332,12 @@ public final class ConnectionsCollector: Collector {
             "Distinct tables the documents read from, directly or through data models and datasets (GET /v2/connections/paths/{id} of each, once); absent without an inventory. Cached, see sigma_collector_interval_seconds."
         static let tablesUsable =
             "Of the tables the documents read from, those the credential's owner can use: GET /v2/connections/paths lists the table's own path in its connection (a table whose path is unknown, or listed only through a schema or database, does not count). Cached, see sigma_collector_interval_seconds."
+        static let complete =
+            "1 when the sources of all but at most 1% of the in-scope documents are known (read at least once, GET /v2/workbooks|datasets|dataModels/{id}/sources); 0 withholds sigma_connections_used, _inaccessible, the ratio and sigma_tables_used. Cached, see sigma_collector_interval_seconds."
+        static let lastComplete =
+            "When the last complete scan of document sources finished: the connection and table numbers are that scan's. An unfinished scan leaves it where it was; alert on its age."
         static let progress =
-            "How far the scan of every document's sources has got (0-1); a scan may span many polls (the first of a large organisation takes hours), and until the first completes the connection series are absent. 1 once complete."
+            "How far the current pass over the documents' sources has got: what it has read of what it is due to read (0-1); a pass may span many polls (the first of a large organisation takes hours), and until the first completes the connection series are absent. 1 once complete."
         static let unresolvedDocuments =
             "Documents whose sources could not be read at the last pass (GET /v2/workbooks|datasets|dataModels/{id}/sources), by kind and reason; they count with their last known sources, are listed at /inaccessible, and are asked again. Cached, see sigma_collector_interval_seconds."
         static let unresolvedTables =

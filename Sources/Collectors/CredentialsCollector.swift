@@ -167,7 +167,7 @@ public final class CredentialsCollector: Collector {
         switch await client.conclude(observation, anotherCredentialAccepted: anotherCredentialAccepted) {
         case .accepted(let whoami):
             do {
-                let member = try await client.get(Member.self, .member(whoami.userId), priority: true)
+                let member = try await client.get(Member.self, .member(whoami.userId), lane: .check)
                 state.withLock { state in
                     state.inventoryValid = true
                     state.inventoryOwnerIsAdmin = member.isAdmin
@@ -212,7 +212,7 @@ public final class CredentialsCollector: Collector {
         else { return nil }
         let endpoint = Endpoint.member(ownerId)
         do {
-            let member = try await reader.get(Member.self, endpoint, priority: true)
+            let member = try await reader.get(Member.self, endpoint, lane: .check)
             state.withLock { state in
                 state.owner?.memberType = member.memberType
                 if inventoryUsable { state.ownerActive = member.isActive }
@@ -285,7 +285,6 @@ public final class CredentialsCollector: Collector {
                         Label("client_id_suffix", context.client.clientIdSuffix),
                     ], 1))
         }
-        let mode = Self.inventoryMode(snapshot, hasInventoryCredential: context.inventoryClient != nil)
         return [
             .gauge(MetricsStore.credentialVerdictFamily, help: Help.valid, flag(snapshot.valid)),
             .gauge(MetricsStore.credentialVerdictTimeFamily, help: Help.verdictTime, one(snapshot.verdictAt)),
@@ -313,7 +312,7 @@ public final class CredentialsCollector: Collector {
                 one(context.configuration.coverageTargets.connections)),
             .gauge(
                 "sigma_inventory_complete", help: Help.inventoryComplete,
-                flag(mode.isComplete && context.facts.partialInventoryKinds.isEmpty)),
+                flag(context.inventoryComplete)),
             .gauge(
                 "sigma_inventory_credential_valid", help: Help.inventoryValid,
                 context.inventoryClient == nil ? [] : flag(snapshot.inventoryValid)),

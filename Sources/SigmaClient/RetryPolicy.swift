@@ -1,4 +1,5 @@
-/// How often and how patiently the client retries 429, 502, 503, 504 and connection errors.
+/// How often and how patiently the client retries 429, 502, 503, 504, connection errors and GETs
+/// that timed out.
 ///
 /// Exponential backoff with full jitter; a server's `Retry-After` is honoured when present and
 /// not longer than ``maxRetryAfter`` (a longer wait fails the call instead of stalling a poll).
@@ -22,6 +23,12 @@ public struct RetryPolicy: Sendable, Equatable {
         self.maxDelay = maxDelay
         self.maxRetryAfter = maxRetryAfter
         self.rateLimitFloor = rateLimitFloor
+    }
+
+    /// Attempts in all after a failure of this kind: a timeout is retried twice at most (each one
+    /// already took a whole request timeout), anything else up to ``maxAttempts``.
+    func maxAttempts(after error: SigmaError) -> Int {
+        error.kind == .timeout ? min(maxAttempts, 3) : maxAttempts
     }
 
     /// Statuses worth another attempt.

@@ -43,7 +43,7 @@ extension SigmaClient {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         let response = try await send(
-            .token, method: .POST, headers: headers, body: form, priority: true, pacedBy: tokenPacer)
+            .token, method: .POST, headers: headers, body: form, lane: .check, pacedBy: tokenPacer)
         let endpoint = Endpoint.token.template
         switch response.status {
         case 200..<300:
@@ -74,7 +74,7 @@ extension SigmaClient {
     /// means the freshly minted token was refused (a refusal: ``CredentialVerdictRule`` decides
     /// whether it is a verdict); a 401 from an edge or gateway, or without a body, is none.
     public func whoami(using token: IssuedToken) async throws -> WhoAmI {
-        let response = try await send(.whoami, headers: bearer(token), priority: true)
+        let response = try await send(.whoami, headers: bearer(token), lane: .check)
         if response.status == 401 {
             throw Self.refusal(
                 status: 401, ErrorAnswer(headers: response.headers, body: response.body),

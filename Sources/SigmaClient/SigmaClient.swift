@@ -95,19 +95,16 @@ public final class SigmaClient: Sendable {
 
     // MARK: - One attempt
 
-    /// Sends one HTTP attempt under the caps and reports it. Transport failures throw ``SigmaError``.
-    ///
-    /// A `priority` request (the credential check, token requests) is not queued behind data calls:
-    /// a check must not wait minutes behind a full scan. It bypasses the concurrency and rate caps;
-    /// such requests are few (token requests are held to their own pace).
+    /// Sends one HTTP attempt in its lane (``RequestLane``) and reports it. Transport failures
+    /// throw ``SigmaError``.
     func attempt(
         _ endpoint: Endpoint, method: HTTPMethod, query: [(String, String)], headers: HTTPHeaders,
-        body: String?, priority: Bool
+        body: String?, lane: RequestLane
     ) async throws -> RawResponse {
-        if priority {
+        if lane == .check {
             return try await unpacedAttempt(endpoint, method: method, query: query, headers: headers, body: body)
         }
-        return try await limiter.withPermit {
+        return try await limiter.withPermit(scan: lane == .scan) {
             if let rate = try await pacer.waitForSlot() {
                 observer.allowedRateChanged(credential: role, requestsPerSecond: rate)
             }
@@ -189,7 +186,8 @@ public final class SigmaClient: Sendable {
 
     // MARK: - Retries
 
-    /// Sends a request, retrying retryable statuses and connection failures with backoff.
+    /// Sends a request, retrying retryable statuses and connection failures with backoff, and a
+    /// GET that timed out (it is idempotent: one slow answer must not fail a 100-page listing).
     /// Returns the last response whatever its status; throws only when no usable response came.
     ///
     /// `pacedBy` holds every attempt, retries included, to that pacer (the token requests' own).
@@ -197,7 +195,7 @@ public final class SigmaClient: Sendable {
     /// `Retry-After` (edges often do not), and slows this credential's data requests down.
     func send(
         _ endpoint: Endpoint, method: HTTPMethod = .GET, query: [(String, String)] = [],
-        headers: HTTPHeaders = [:], body: String? = nil, priority: Bool = false,
+        headers: HTTPHeaders = [:], body: String? = nil, lane: RequestLane = .listing,
         pacedBy attemptPacer: RequestPacer? = nil
     ) async throws -> RawResponse {
         var attemptNumber = 1
@@ -207,7 +205,7 @@ public final class SigmaClient: Sendable {
             do {
                 outcome = .success(
                     try await attempt(
-                        endpoint, method: method, query: query, headers: headers, body: body, priority: priority))
+                        endpoint, method: method, query: query, headers: headers, body: body, lane: lane))
             } catch let error as SigmaError {
                 outcome = .failure(error)
             }
@@ -227,7 +225,7 @@ public final class SigmaClient: Sendable {
                     else { return response }
                     wait = max(wait, asked)
                 }
-                if rateLimited, !priority, let rate = await pacer.slowDown(pausingFor: wait) {
+                if rateLimited, lane != .check, let rate = await pacer.slowDown(pausingFor: wait) {
                     observer.allowedRateChanged(credential: role, requestsPerSecond: rate)
                     logger.warning(
                         "Sigma is rate limiting: slowing this credential down",
@@ -237,8 +235,9 @@ public final class SigmaClient: Sendable {
             case .success(let response):
                 return response
             case .failure(let error):
-                guard case .unreachable = error.kind, attemptNumber < retryPolicy.maxAttempts else { throw error }
-                reason = .unreachable
+                let retryable = error.kind == .timeout ? method == .GET : error.reason == .unreachable
+                guard retryable, attemptNumber < retryPolicy.maxAttempts(after: error) else { throw error }
+                reason = error.reason
                 wait = retryPolicy.backoff(afterAttempt: attemptNumber)
             }
             observer.retrying(reason: reason)

@@ -1,6 +1,6 @@
 /// One entry of `GET /v2/dataModels`.
 ///
-/// Required: the id and `updatedAt`; everything else optional, as for ``Workbook``.
+/// Required: the id; everything else optional, as for ``Workbook``.
 public struct DataModel: Decodable, Sendable, Equatable {
     public var dataModelId: String
     public var dataModelUrlId: String?
@@ -9,12 +9,12 @@ public struct DataModel: Decodable, Sendable, Equatable {
     public var path: String?
     public var latestVersion: Double?
     public var ownerId: String?
-    public var updatedAt: String
+    public var updatedAt: String?
     public var isArchived: Bool?
 
     public init(
         dataModelId: String, dataModelUrlId: String?, name: String?, url: String?, path: String?,
-        latestVersion: Double?, ownerId: String?, updatedAt: String, isArchived: Bool? = nil
+        latestVersion: Double?, ownerId: String?, updatedAt: String?, isArchived: Bool? = nil
     ) {
         self.dataModelId = dataModelId
         self.dataModelUrlId = dataModelUrlId

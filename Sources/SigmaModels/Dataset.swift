@@ -1,6 +1,7 @@
 /// One entry of `GET /v2/datasets` (deprecated in favour of data models, still common).
 ///
-/// Required: the id and `updatedAt` (a dataset's only version). Real listings have been seen
+/// Required: the id. `updatedAt` is a dataset's only version: without it the dataset is read again
+/// every pass. Real listings have been seen
 /// without `path` and `owner`; a dataset without a path is in scope (it cannot be personal).
 public struct Dataset: Decodable, Sendable, Equatable {
     public var datasetId: String
@@ -9,11 +10,11 @@ public struct Dataset: Decodable, Sendable, Equatable {
     public var path: String?
     /// The owner's member id (datasets call it `owner`, not `ownerId`).
     public var owner: String?
-    public var updatedAt: String
+    public var updatedAt: String?
     public var isArchived: Bool?
 
     public init(
-        datasetId: String, name: String?, url: String?, path: String?, owner: String?, updatedAt: String,
+        datasetId: String, name: String?, url: String?, path: String?, owner: String?, updatedAt: String?,
         isArchived: Bool? = nil
     ) {
         self.datasetId = datasetId

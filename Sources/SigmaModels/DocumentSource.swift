@@ -58,12 +58,23 @@ public struct DocumentSource: Decodable, Sendable, Equatable, Hashable {
 }
 
 /// A page of `GET /v2/dataModels/{id}/sources`: `pageToken`/`pageSize` paging, the token absent on the last page.
+/// An entry that does not decode is nil (skipped and counted by the client, never failing the page).
 public struct DataModelSourcesPage: Decodable, Sendable {
-    public var entries: [DocumentSource]
+    public var entries: [DocumentSource?]
     public var nextPageToken: String?
 
-    public init(entries: [DocumentSource], nextPageToken: String?) {
+    public init(entries: [DocumentSource?], nextPageToken: String?) {
         self.entries = entries
         self.nextPageToken = nextPageToken
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case entries, nextPageToken
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        entries = try container.decode([Lossy<DocumentSource>].self, forKey: .entries).map(\.value)
+        nextPageToken = try container.decodeIfPresent(String.self, forKey: .nextPageToken)
     }
 }

@@ -1,7 +1,8 @@
 /// One entry of `GET /v2/workbooks`: the fields needed to place a workbook in scope and name it.
 ///
-/// Required: the id and `updatedAt` (with `latestVersion`, what tells a changed workbook). The
-/// rest is optional, as real listings omit it: a missing naming field shows as empty, a missing
+/// Required: the id. `updatedAt` and `latestVersion` tell a changed workbook; without either it is
+/// read again every pass (never "unchanged" on no evidence). The rest is optional, as real
+/// listings omit it: a missing naming field shows as empty, a missing
 /// `path` leaves the workbook in scope.
 public struct Workbook: Decodable, Sendable, Equatable {
     public var workbookId: String
@@ -11,12 +12,12 @@ public struct Workbook: Decodable, Sendable, Equatable {
     public var path: String?
     public var latestVersion: Double?
     public var ownerId: String?
-    public var updatedAt: String
+    public var updatedAt: String?
     public var isArchived: Bool?
 
     public init(
         workbookId: String, workbookUrlId: String?, name: String?, url: String?, path: String?,
-        latestVersion: Double?, ownerId: String?, updatedAt: String, isArchived: Bool? = nil
+        latestVersion: Double?, ownerId: String?, updatedAt: String?, isArchived: Bool? = nil
     ) {
         self.workbookId = workbookId
         self.workbookUrlId = workbookUrlId

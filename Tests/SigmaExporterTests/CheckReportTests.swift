@@ -72,11 +72,14 @@ struct CheckReportTests {
 
     func evaluate(
         _ families: [MetricFamily], failures: [CheckReport.Failure] = [],
-        report: InaccessibleReports.OrganizationReport? = report(), minCoverage: Double = 1, limit: Int = 20
+        report: InaccessibleReports.OrganizationReport? = report(), minCoverage: Double = 1, limit: Int = 20,
+        inventoryComplete: Bool? = nil
     ) -> CheckReport.Organization {
         .evaluate(
             configuration: Self.organization, families: families, failures: failures, report: report,
-            owner: "Cat Crawler", minCoverage: minCoverage, limit: limit)
+            owner: "Cat Crawler",
+            inventoryComplete: inventoryComplete ?? (value(families, "sigma_inventory_complete") == 1),
+            minCoverage: minCoverage, limit: limit)
     }
 
     @Test func groupsWhatIsOutOfReachByTheFixLargestFirst() {
@@ -102,13 +105,16 @@ struct CheckReportTests {
         // A partial inventory is never a pass, whatever the minimum.
         #expect(evaluate(Self.families(complete: 0), minCoverage: 0).verdict == .coverageBelow)
         // Nor a kind the document collectors found partial after the credentials collector had
-        // published sigma_inventory_complete 1: its total is withheld, and so is the pass.
+        // published sigma_inventory_complete 1: the collectors' one answer says partial, its total
+        // is withheld, and so is the pass.
         let withheld = Self.families().filter {
             !($0.name == "sigma_documents" && $0.series.contains { $0.labels.contains(Label("kind", "dataset")) })
         }
-        let partial = evaluate(withheld, minCoverage: 0)
+        let partial = evaluate(withheld, minCoverage: 0, inventoryComplete: false)
         #expect(partial.verdict == .coverageBelow)
         #expect(!partial.inventory.complete)
+        // A total withheld for another reason (sources too often unknown) never passes either.
+        #expect(evaluate(withheld, minCoverage: 0, inventoryComplete: true).verdict == .coverageBelow)
         // Sources refused for good: never a pass; sources Sigma failed to give: try again.
         var refused = Self.report()
         refused.sections["couldNotBeRead"] = ItemSection.couldNotBeRead(
@@ -127,7 +133,7 @@ struct CheckReportTests {
     static func fixed() -> CheckReport {
         let organization = CheckReport.Organization.evaluate(
             configuration: organization, families: families(), failures: [], report: report(), owner: "Cat Crawler",
-            minCoverage: 1, limit: 2)
+            inventoryComplete: true, minCoverage: 1, limit: 2)
         return CheckReport(
             version: "0.2.0", generatedAt: "2027-01-15T09:30:00Z", minCoverage: 1,
             exitCode: organization.verdict.exitCode,

@@ -22,7 +22,8 @@ struct CoverageRun {
         scope: ScopeConfiguration = ScopeConfiguration(), shared: SharedState = SharedState(),
         interval: Duration = .milliseconds(2),
         settings: PollSettings = PollSettings(
-            requestTimeout: .seconds(60), maxConcurrency: 16, maxRequestsPerSecond: 10_000)
+            requestTimeout: .seconds(60), maxConcurrency: 16, maxRequestsPerSecond: 10_000),
+        now: @escaping @Sendable () -> Double = { 1000 }
     ) {
         let organization = OrganizationConfiguration(
             name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory, scope: scope)
@@ -35,7 +36,7 @@ struct CoverageRun {
         }
         let context = OrganizationContext(
             configuration: organization, client: client(credential), inventoryClient: inventory.map(client),
-            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 1000 }, shared: shared,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: now, shared: shared,
             intervals: intervals, poll: settings)
         self.context = context
         collectors = CollectorRegistry.all.map { $0.init(context: context) }
@@ -45,6 +46,17 @@ struct CoverageRun {
     func poll() async throws -> [MetricFamily] {
         var families: [MetricFamily] = []
         for collector in collectors { families += try await collector.collect() }
+        return families
+    }
+
+    /// Polls until a pass of the sources scan completed with every source known (a loaded machine
+    /// may time a request out, whose document the next pass reads), at most `polls` times.
+    func pollUntilComplete(polls: Int = 30) async throws -> [MetricFamily] {
+        var families = try await poll()
+        for _ in 1..<polls {
+            if value(families, "sigma_connections_complete") == 1 { break }
+            families = try await poll()
+        }
         return families
     }
 }

@@ -41,40 +41,30 @@ struct DocumentCoverage {
             context.reports.setDocumentsUnknown(
                 kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
                 now: context.now())
-            let viewable = visible.reduce(0) { $0 + (scope.contains($1) ? 1 : 0) }
+            let viewable = visible.count(where: scope.contains)
             return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(viewable))])]
         }
         let inventory = try await context.documents(
             kind, reader: reader, inventory: true, interval: interval, asker: asker)
-        var visibleIds = Set<DocumentID>(minimumCapacity: visible.count)
-        for entry in visible where scope.contains(entry) { visibleIds.insert(entry.id) }
+        // Scope is judged on each document's own listing (see judgeInventory): what exists by the
+        // inventory's path, what the credential lists by its own.
+        let missing = context.judgeInventory(kind, inventory: inventory, visible: visible, scope: scope)
+        guard missing == 0 else {
+            context.reports.setDocumentsUnknown(
+                kind: kind, organization: context.organization, inventoryComplete: context.inventoryComplete,
+                owner: owner, now: context.now())
+            let viewable = visible.count(where: scope.contains)
+            return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(viewable))])]
+        }
+        let visibleIds = Set(visible.lazy.map(\.id))
         let inScope = inventory.count(where: scope.contains)
         // Named straight from the listing, and only those the report keeps.
         let inaccessible = inventory.lazy.filter { scope.contains($0) && !visibleIds.contains($0.id) }
             .map(\.inaccessible)
         let viewable = inScope - inaccessible.count
-        // The inventory must prove it is complete: every in-scope document the monitored
-        // credential lists is in it, and it skipped no entry. If not, its denominators would be
-        // too small (a false 1.0 at worst), so none is published until it holds again.
-        let missing = visibleIds.count - viewable + context.facts.inventorySkippedEntries(kind)
-        if missing > 0 {
-            if context.facts.recordInventory(kind, partial: true) {
-                context.logger.warning(
-                    "Inventory partial: it lacks documents the monitored credential lists, or skipped entries it could not read; this kind's denominators are not published",
-                    metadata: ["org": "\(context.organization)", "kind": "\(kind.rawValue)", "missing": "\(missing)"])
-            }
-            context.reports.setDocumentsUnknown(
-                kind: kind, organization: context.organization, inventoryComplete: false, owner: owner,
-                now: context.now())
-            return [.gauge("sigma_documents_viewable", help: Help.viewable, [Series(labels, Double(visibleIds.count))])]
-        }
-        if context.facts.recordInventory(kind, partial: false) {
-            context.logger.info(
-                "Inventory complete again", metadata: ["org": "\(context.organization)", "kind": "\(kind.rawValue)"])
-        }
         context.reports.setDocuments(
-            inaccessible, kind: kind, organization: context.organization, inventoryComplete: true, owner: owner,
-            now: context.now())
+            inaccessible, kind: kind, organization: context.organization,
+            inventoryComplete: context.inventoryComplete, owner: owner, now: context.now())
         let ratio = inScope == 0 ? 1 : Double(viewable) / Double(inScope)
         return [
             .gauge("sigma_documents", help: Help.documents, [Series(labels, Double(inScope))]),

@@ -20,8 +20,22 @@ struct DocumentEntry: Sendable {
     private var ownerNumber: UInt16
     /// The number of the URL up to its last `/` (0: the whole URL is in the page's bytes).
     private var urlPrefixNumber: UInt16
-    /// Changes whenever the document does: a hash of its version and `updatedAt`.
+    /// Changes whenever the document does: a hash of its version and `updatedAt`, or
+    /// ``unknownVersion`` when the listing gives neither.
     var version: Int
+
+    /// The version of a document whose listing says nothing of its changes: its sources are read
+    /// again every pass, never taken as unchanged on no evidence.
+    static let unknownVersion = Int.min
+
+    static func version(of document: Listed) -> Int {
+        guard document.version != nil || document.updatedAt != nil else { return unknownVersion }
+        var hasher = Hasher()
+        hasher.combine(document.version)
+        hasher.combine(document.updatedAt)
+        let hash = hasher.finalize()
+        return hash == unknownVersion ? hash &+ 1 : hash
+    }
     var path: String
     /// The naming details of the entry's whole listing page; the entry's own are
     /// `page.bytes[detailsStart..<detailsEnd]`. Empty unless the listing keeps details.
@@ -71,7 +85,7 @@ struct DocumentEntry: Sendable {
         var kind: DocumentKind
         var id: String
         var version: Double?
-        var updatedAt: String
+        var updatedAt: String?
         var isArchived: Bool?
         /// Empty when the listing omits it: the document is then in scope (it cannot be told personal).
         var path: String
@@ -103,12 +117,10 @@ struct DocumentEntry: Sendable {
             var entries: [DocumentEntry] = []
             entries.reserveCapacity(page.count)
             for (index, document) in page.enumerated() {
-                var hasher = Hasher()
-                hasher.combine(document.version)
-                hasher.combine(document.updatedAt)
                 var entry = DocumentEntry(
                     id: DocumentID(document.id), kind: document.kind, isArchived: document.isArchived ?? false,
-                    ownerNumber: 0, urlPrefixNumber: 0, version: hasher.finalize(), path: interner(document.path),
+                    ownerNumber: 0, urlPrefixNumber: 0, version: DocumentEntry.version(of: document),
+                    path: interner(document.path),
                     page: .empty, detailsStart: 0, detailsEnd: 0)
                 if details, let naming = namings[index] {
                     entry.ownerNumber = naming.ownerNumber

@@ -3,13 +3,20 @@ import SigmaClient
 import SigmaModels
 
 extension OrganizationContext {
-    /// Where the denominators come from. The `credentials` collector decides it every poll; a
-    /// coverage collector that runs before it (or without it) asks Sigma itself and decides by the
-    /// same rule (``InventoryDecision/decide(_:)``). A refusal met here (a renewal of a data token)
-    /// fails the poll and decides nothing: only a credential check's confirmed verdict says a
-    /// credential is rejected.
-    func inventoryDecision(maxAge: Duration = .seconds(300)) async throws -> InventoryDecision {
-        if let decision = facts.inventoryDecision, ContinuousClock.now - decision.decidedAt < maxAge {
+    /// Where the denominators come from: the `credentials` collector's decision, the one owner of
+    /// it, made from confirmed verdicts only (``CredentialVerdictRule``) and kept, whatever its age,
+    /// until its next conclusive check: a coverage poll never decides on a refusal it met itself
+    /// (a refused token renewal fails the poll and decides nothing). Before the first decision a
+    /// coverage poll waits for it (a bounded time: the credentials collector starts with it).
+    ///
+    /// Only where the `credentials` collector is disabled for the organisation does a coverage
+    /// collector gather the evidence itself, by the same rule (``InventoryDecision/decide(_:)``),
+    /// from positive answers only: a credential that does not answer fails the poll.
+    func inventoryDecision() async throws -> InventoryDecision {
+        if intervals[CredentialsCollector.name] != nil {
+            guard let decision = await facts.firstInventoryDecision(within: Self.firstDecisionWait) else {
+                throw InventoryUndecided()
+            }
             return decision
         }
         var evidence = InventoryDecision.Evidence(
@@ -27,6 +34,16 @@ extension OrganizationContext {
         let decision = InventoryDecision.decide(evidence)
         facts.record(decision)
         return decision
+    }
+
+    /// How long a coverage poll waits for the credentials collector's first decision.
+    static let firstDecisionWait: Duration = .seconds(120)
+
+    /// The credentials collector has not decided yet (it has not completed a check).
+    struct InventoryUndecided: Error, CustomStringConvertible {
+        var description: String {
+            "no inventory decision yet: the credentials collector has not reached a verdict on the credentials"
+        }
     }
 
     /// The client that reads the inventory, per the decision.
@@ -58,24 +75,21 @@ extension OrganizationContext {
             case .workbook:
                 query.append(("excludeExplorations", "true"))
                 entries = try await reader.listAll(
-                    Workbook.self, .workbooks, query: query, skipped: { skipped += $0 }
+                    Workbook.self, .workbooks, query: query, id: { $0.workbookId }, skipped: { skipped += $0 }
                 ) { entry($0) }
             case .dataset:
                 entries = try await reader.listAll(
-                    Dataset.self, .datasets, query: query, skipped: { skipped += $0 }
+                    Dataset.self, .datasets, query: query, id: { $0.datasetId }, skipped: { skipped += $0 }
                 ) { entry($0) }
             case .dataModel:
                 entries = try await reader.listAll(
-                    DataModel.self, .dataModels, query: query, skipped: { skipped += $0 }
+                    DataModel.self, .dataModels, query: query, id: { $0.dataModelId }, skipped: { skipped += $0 }
                 ) { entry($0) }
             }
-            // An inventory that skipped entries is partial: what they were is unknown.
+            // An inventory that skipped entries is partial: what they were is unknown. The listing
+            // holds distinct documents (the client re-lists one whose pages overlapped).
             if inventory { facts.recordInventory(kind, skippedEntries: skipped) }
-            // Duplicates across pages count once; they are rare, so copy the listing only if there are some.
-            var seen = Set<DocumentID>(minimumCapacity: entries.count)
-            if entries.allSatisfy({ seen.insert($0.id).inserted }) { return entries }
-            seen.removeAll(keepingCapacity: true)
-            return entries.filter { seen.insert($0.id).inserted }
+            return entries
         }
     }
 }

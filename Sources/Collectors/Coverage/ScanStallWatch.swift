@@ -1,6 +1,8 @@
-import Synchronization
-
 /// Tells a scan that progresses slowly from one that does not progress at all.
+///
+/// It watches the count of items the pass has read (documents and tables, failed ones included),
+/// not a share of the organisation: a steady pass that re-reads known documents after a bulk edit
+/// progresses although no new document is added.
 public struct ScanStallWatch: Sendable {
     /// A scan that made no progress for too long.
     public struct Stalled: Error, CustomStringConvertible {
@@ -8,25 +10,26 @@ public struct ScanStallWatch: Sendable {
         public var stallTimeout: Duration
 
         public var description: String {
-            "the scan of document sources made no progress for \(stallTimeout) (stuck at \(Int(progress * 100))%)"
+            "the scan of document sources read nothing for \(stallTimeout) (stuck at \(Int(progress * 100))% of this pass)"
         }
     }
 
-    var progress = 0.0
-    var progressAt: ContinuousClock.Instant?
+    var itemsDone = -1
+    var movedAt: Duration?
 
     public init() {}
 
-    /// Records the progress (0–1) seen at `now`; throws ``Stalled`` when it has not moved since
-    /// more than `stallTimeout` ago.
+    /// Records the items read (a count that only grows within a pass) seen at `now`; throws
+    /// ``Stalled`` when it has not grown since more than `stallTimeout` ago. `progress` (0–1) is
+    /// for the message.
     public mutating func observe(
-        _ progress: Double, at now: ContinuousClock.Instant, stallTimeout: Duration
+        _ itemsDone: Int, progress: Double, at now: Duration, stallTimeout: Duration
     ) throws(Stalled) {
-        if progress > self.progress || progressAt == nil {
-            self.progress = max(progress, self.progress)
-            progressAt = now
-        } else if let since = progressAt, now - since > stallTimeout {
-            throw Stalled(progress: self.progress, stallTimeout: stallTimeout)
+        if itemsDone > self.itemsDone || movedAt == nil {
+            self.itemsDone = max(itemsDone, self.itemsDone)
+            movedAt = now
+        } else if let since = movedAt, now - since > stallTimeout {
+            throw Stalled(progress: progress, stallTimeout: stallTimeout)
         }
     }
 }

@@ -11,12 +11,15 @@ import Synchronization
 /// are followed too, whatever their scope. Held compactly (packed ids, shared connection ids),
 /// since a large organisation keeps one node per document.
 ///
-/// One document or table that cannot be read (a 5xx, a 400, Sigma's 403 to the reader) is
-/// counted and skipped, keeping its last known sources: it never fails the pass, unless more than
-/// half of what the pass asked failed (Sigma is down, not one document). Nothing failed is
-/// remembered for ever: failures are asked again every pass, and what Sigma says the reader may
-/// not see is asked again a few passes later (spread by id, so a steady pass stays cheap). A
-/// refused credential fails the pass at once.
+/// One document or table that cannot be read (a 5xx, a 400, Sigma's 403 or 404 to the reader) is
+/// unresolved: counted and skipped, keeping its last known sources. It never fails the pass; only
+/// *fresh* failures do, when more than half of what the pass asked of items that were not already
+/// failing failed (Sigma is down, not one document): an organisation where a few documents fail
+/// for good, and a quiet pass asks only those, never stops. Nothing failed is remembered for
+/// ever: failures are asked again every pass, and what Sigma says the reader may not see is asked
+/// again a few passes later (spread by id, so a steady pass stays cheap). A refused credential
+/// fails the pass at once. The graph belongs to one reader: another starts it afresh, and what a
+/// scan of the old reader still writes is dropped.
 final class SourceGraph: Sendable {
     /// One thing a document reads, as the graph keeps it.
     enum Source: Sendable, Equatable {
@@ -26,25 +29,6 @@ final class SourceGraph: Sendable {
         /// Custom SQL names its connection directly; an empty id is a connection the reader may not
         /// see, so Sigma did not name it (see ``SourceGraph/unidentifiedConnection``).
         case connection(String)
-    }
-
-    /// A table's connection and its path in it, or nil while Sigma says the reader may not see
-    /// the table (then asked again from `recheckPass`).
-    struct TableEntry {
-        var connection: String?
-        /// Nil when Sigma's path could not be compared exactly (see ``WarehousePath``).
-        var path: WarehousePath?
-        var recheckPass: UInt32 = 0
-    }
-
-    struct Tables {
-        /// Table inode → its connection, once a lookup answered.
-        var connections: [DocumentID: TableEntry] = [:]
-        /// Tables whose last lookup failed (they have no entry, so every pass asks again).
-        var failures: [DocumentID: UnresolvedReason] = [:]
-        /// Tables being looked up now, so two documents reading one table ask once.
-        var pending: Set<DocumentID> = []
-        var connectionIds = StringInterner()
     }
 
     /// What one pass could not read.
@@ -59,11 +43,23 @@ final class SourceGraph: Sendable {
     /// Unresolved documents and tables named at `/inaccessible` (all are counted).
     static let reportLimit = 500
 
-    /// Requests a pass asked and how many of them failed, to tell one bad document from an outage.
+    /// Requests a pass asked of items that were not already failing, and how many of them failed,
+    /// to tell one bad document from an outage.
     struct PassOutcome {
+        var pass: UInt32 = 0
         var asked = 0
         var failed = 0
         var firstFailure: SigmaError?
+    }
+
+    /// The documents and tables one pass is due to read, and how many it has read (or tried).
+    struct PassProgress {
+        var pass: UInt32 = 0
+        var due = 0
+        var done = 0
+        /// The share last shown: what a pass discovers it must read (the data models its workbooks
+        /// read) adds to `due` as it goes, and the share shown never goes back within a pass.
+        var shown = 0.0
     }
 
     /// The id under which custom SQL on a connection Sigma did not name is counted: used, and never
@@ -74,9 +70,10 @@ final class SourceGraph: Sendable {
     let store = Mutex(SourceStore())
     let tables = Mutex(Tables())
     let outcome = Mutex(PassOutcome())
+    let passProgress = Mutex(PassProgress())
     /// The client the cache was read with; another reader starts it afresh.
     let lastReader = Mutex<ObjectIdentifier?>(nil)
-    /// Per-document requests in flight at once (the client's own caps still apply).
+    /// Per-document requests in flight at once (the client's own caps, and its scan lane, apply).
     let concurrency: Int
 
     init(concurrency: Int = 32) {
@@ -88,6 +85,14 @@ final class SourceGraph: Sendable {
         let id: DocumentID
         let kind: DocumentKind
         let version: Int?
+        /// Whether a listing names it: its 404 is then "hidden from the reader", not "gone".
+        var listed: Bool { version != nil }
+    }
+
+    /// What a pass writes with: the store's epoch (see ``bind(to:)``) and the pass's number.
+    struct PassToken: Sendable {
+        let epoch: UInt64
+        let pass: UInt32
     }
 
     /// Reads the sources of every root and of what they read, transitively, fetching only what
@@ -100,15 +105,14 @@ final class SourceGraph: Sendable {
     /// datasets — the documents others read — are remembered as queued.
     ///
     /// Returns what could not be read. Throws when the credential is refused, or when more than
-    /// half of what the pass asked (at least five) failed.
+    /// half of the fresh requests of the pass (at least five) failed.
     @discardableResult
     func update(
         roots: some Collection<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient
     )
         async throws -> Unresolved
     {
-        startAfresh(ifReaderIsNot: reader)
-        outcome.withLock { $0 = PassOutcome() }
+        let epoch = bind(to: reader)
         var versions: [DocumentID: Int] = [:]
         versions.reserveCapacity(listings.reduce(0) { $0 + $1.count { $0.kind != .workbook } })
         for listing in listings {
@@ -116,48 +120,71 @@ final class SourceGraph: Sendable {
                 versions[entry.id] = entry.version
             }
         }
-        store.withLock { $0.beginPass(documents: listings.reduce(0) { $0 + $1.count }) }
-        try await visit(roots.lazy.map { Visit(id: $0.id, kind: $0.kind, version: $0.version) }, reader: reader)
+        let pass = store.withLock { $0.beginPass(documents: listings.reduce(0) { $0 + $1.count }) }
+        let token = PassToken(epoch: epoch, pass: pass)
+        outcome.withLock { $0 = PassOutcome(pass: pass) }
+        passProgress.withLock { $0 = PassProgress(pass: pass) }
+        try await visit(roots.lazy.map { Visit(id: $0.id, kind: $0.kind, version: $0.version) }, token, reader)
         var queued = Set<DocumentID>(minimumCapacity: versions.count)
         for root in roots where root.kind != .workbook { queued.insert(root.id) }
         var level = read(by: roots.lazy.map(\.id), queued: &queued, versions: versions)
         while !level.isEmpty {
-            try await visit(level, reader: reader)
+            try await visit(level, token, reader)
             level = read(by: level.lazy.map(\.id), queued: &queued, versions: versions)
         }
-        let (due, pass) = store.withLock { store in
+        let dueTables = store.withLock { store in
             store.removeUnreached()
             store.compact()
-            // Tables not looked up yet (a failed lookup leaves none), or due to be asked again.
-            return tables.withLock { tables in
-                var inodes: Set<DocumentID> = []
-                for node in store.nodes.values {
-                    for case .table(let inode) in store.sources(of: node) {
-                        guard let entry = tables.connections[inode] else {
-                            inodes.insert(inode)
-                            continue
-                        }
-                        if entry.recheckPass != 0 && store.pass >= entry.recheckPass { inodes.insert(inode) }
-                    }
-                }
-                return (inodes, store.pass)
-            }
+            return self.tablesDue(in: store)
         }
-        try await forEach(due, concurrency: concurrency) { inode in
-            try await self.resolve(table: inode, reader: reader, pass: pass, force: true)
+        addDue(dueTables.count, in: pass)
+        try await forEach(dueTables, concurrency: concurrency) { inode in
+            try await self.resolve(table: inode, token, reader: reader, force: true)
         }
         let passOutcome = outcome.withLock { $0 }
         if passOutcome.failed >= 5, passOutcome.failed * 2 > passOutcome.asked, let failure = passOutcome.firstFailure {
             throw failure
         }
-        return unresolved(tablesAsked: due)
+        return unresolved()
     }
 
-    /// How far the scan of the current listings has got (0–1): the documents read, of those listed.
-    func progress(listed: Int) -> Double {
-        guard listed > 0 else { return 1 }
-        return min(1, Double(store.withLock { $0.nodes.count }) / Double(listed))
+    /// Drops everything read with another credential (the inventory credential became usable, or
+    /// stopped being usable): what one reader could or could not read says nothing of the other.
+    /// Returns the epoch this reader's scan writes under.
+    func bind(to reader: SigmaClient) -> UInt64 {
+        let changed = lastReader.withLock { last in
+            defer { last = ObjectIdentifier(reader) }
+            return last != nil && last != ObjectIdentifier(reader)
+        }
+        return store.withLock { store in
+            guard changed else { return store.epoch }
+            store = SourceStore(epoch: store.epoch &+ 1)
+            tables.withLock { $0 = Tables(epoch: store.epoch) }
+            return store.epoch
+        }
     }
+
+    /// Forgets everything read (a new binding of the scan starts from nothing).
+    func reset() {
+        lastReader.withLock { $0 = nil }
+        store.withLock { store in
+            store = SourceStore(epoch: store.epoch &+ 1)
+            tables.withLock { $0 = Tables(epoch: store.epoch) }
+        }
+    }
+
+    /// How far this pass has got (0–1): what it has read of what it is due to read (so a pass that
+    /// re-reads known documents progresses too). 1 when it is due to read nothing.
+    var progress: Double {
+        passProgress.withLock { progress in
+            let share = progress.due == 0 ? 1 : min(1, Double(progress.done) / Double(progress.due))
+            progress.shown = max(progress.shown, share)
+            return progress.shown
+        }
+    }
+
+    /// Documents and tables this pass has read (or tried): what a stall watch sees move.
+    var itemsDone: Int { passProgress.withLock { $0.done } }
 
     /// Documents whose sources have been read (or tried).
     var documentsRead: Int { store.withLock { $0.nodes.count } }
@@ -165,50 +192,20 @@ final class SourceGraph: Sendable {
     /// Whether nothing has been read yet (the first scan is ahead).
     var isEmpty: Bool { store.withLock { $0.nodes.isEmpty } }
 
-    /// Drops everything read with another credential (the inventory credential became usable, or
-    /// stopped being usable): what one reader could or could not read says nothing of the other.
-    func startAfresh(ifReaderIsNot reader: SigmaClient) {
-        let changed = lastReader.withLock { last in
-            defer { last = ObjectIdentifier(reader) }
-            return last != nil && last != ObjectIdentifier(reader)
-        }
-        guard changed else { return }
-        store.withLock { $0 = SourceStore() }
-        tables.withLock { $0 = Tables() }
+    /// Adds `count` items to what `pass` is due to read.
+    func addDue(_ count: Int, in pass: UInt32) {
+        passProgress.withLock { if $0.pass == pass { $0.due += count } }
     }
 
-    /// What this pass left unresolved: every node it reached whose read failed, and every table
-    /// among `tablesAsked` whose lookup failed.
-    func unresolved(tablesAsked: Set<DocumentID>) -> Unresolved {
-        var result = Unresolved()
-        store.withLock { store in
-            for (id, node) in store.nodes {
-                guard let failure = node.failure else { continue }
-                result.documents[node.kind, default: [:]][failure, default: 0] += 1
-                result.total += 1
-                if result.items.count < Self.reportLimit {
-                    result.items.append(UnresolvedItem(kind: node.kind.rawValue, id: id.description, reason: failure))
-                }
-            }
-        }
-        tables.withLock { tables in
-            for inode in tablesAsked {
-                guard let failure = tables.failures[inode] else { continue }
-                result.tables[failure, default: 0] += 1
-                result.total += 1
-                if result.items.count < Self.reportLimit {
-                    result.items.append(UnresolvedItem(kind: "table", id: inode.description, reason: failure))
-                }
-            }
-        }
-        return result
-    }
-
-    /// Counts one request of the pass, and whether it failed (the first failure is kept). Throws
-    /// that first failure as soon as the pass is clearly an outage (more than half of at least 20
-    /// requests failed), rather than at its end, which may be hours away in a first scan.
-    func count(_ failure: SigmaError?) throws {
+    /// Counts one request of the pass done. A failed one counts towards an outage only when
+    /// `fresh` (the item was not already failing) and not Sigma's own answer about the item; the
+    /// first such failure is kept. Throws it as soon as the pass is clearly an outage (more than
+    /// half of at least 20 fresh requests failed), rather than at its end, hours away in a first scan.
+    func count(_ failure: SigmaError?, fresh: Bool, in pass: UInt32) throws {
+        passProgress.withLock { if $0.pass == pass { $0.done += 1 } }
+        guard fresh else { return }
         let outage = outcome.withLock { outcome -> SigmaError? in
+            guard outcome.pass == pass else { return nil }
             outcome.asked += 1
             if let failure {
                 outcome.failed += 1
@@ -225,42 +222,50 @@ final class SourceGraph: Sendable {
         pass &+ 4 &+ UInt32(truncatingIfNeeded: UInt(bitPattern: id.hashValue) % 4)
     }
 
-    /// Marks each document reached and reads the sources of those that are new, changed, or due
-    /// again after a failure (and the tables they read).
-    func visit(_ documents: some Sequence<Visit>, reader: SigmaClient) async throws {
+    /// Marks each document reached and reads the sources of those that are new, changed, without a
+    /// version to compare, or due again after a failure (and the tables they read).
+    func visit(_ documents: some Collection<Visit>, _ token: PassToken, _ reader: SigmaClient) async throws {
         let stale = documents.lazy.filter { document in
             self.store.withLock { store in
                 guard let node = store.reach(document.id) else { return true }
                 if node.isDue(inPass: store.pass) { return true }
+                if document.version == DocumentEntry.unknownVersion { return true }
                 return document.version.map { $0 != node.version } ?? false
             }
         }
+        addDue(stale.count, in: token.pass)
         try await forEach(stale, concurrency: concurrency) { document in
-            let sources: [Source]?
-            do {
-                sources = try await Self.fetch(document.id, kind: document.kind, reader: reader)
-            } catch let error as SigmaError {
-                guard let reason = UnresolvedReason(error) else { throw error }
-                try self.count(reason == .forbidden ? nil : error)
-                self.store.withLock { store in
-                    let recheck = reason == .forbidden ? Self.recheckPass(document.id, after: store.pass) : 0
-                    store.fail(
-                        document.id, kind: document.kind, version: document.version, reason: reason,
-                        recheckPass: recheck)
-                }
-                return
-            }
-            try self.count(nil)
-            guard let sources else {
-                self.store.withLock { $0.remove(document.id) }
-                return
-            }
-            let pass = self.store.withLock { store in
-                store.set(document.id, kind: document.kind, version: document.version, sources: sources)
-                return store.pass
-            }
-            for case .table(let inode) in sources { try await self.resolve(table: inode, reader: reader, pass: pass) }
+            try await self.read(document, token, reader)
         }
+    }
+
+    /// Reads one document's sources and records them, or why they could not be read.
+    func read(_ document: Visit, _ token: PassToken, _ reader: SigmaClient) async throws {
+        let wasFailing = store.withLock { $0[document.id]?.failure != nil }
+        let sources: [Source]?
+        do {
+            sources = try await Self.fetch(document, reader: reader)
+        } catch let error as SigmaError {
+            guard let reason = UnresolvedReason(error) else { throw error }
+            try count(reason.isSigmasAnswer ? nil : error, fresh: !wasFailing, in: token.pass)
+            store.withLock { store in
+                guard store.epoch == token.epoch else { return }
+                let recheck = reason.isSigmasAnswer ? Self.recheckPass(document.id, after: store.pass) : 0
+                store.fail(
+                    document.id, kind: document.kind, version: document.version, reason: reason, recheckPass: recheck)
+            }
+            return
+        }
+        try count(nil, fresh: !wasFailing, in: token.pass)
+        guard let sources else {
+            store.withLock { store in if store.epoch == token.epoch { store.remove(document.id) } }
+            return
+        }
+        store.withLock { store in
+            guard store.epoch == token.epoch else { return }
+            store.set(document.id, kind: document.kind, version: document.version, sources: sources)
+        }
+        for case .table(let inode) in sources { try await resolve(table: inode, token, reader: reader) }
     }
 
     /// The data models and datasets `documents` read that are not queued yet (now queued).
@@ -286,168 +291,28 @@ final class SourceGraph: Sendable {
         }
     }
 
-    /// Looks up the connection of a table unless someone has (or is doing it now); `force` asks
-    /// again a table whose entry is due. A failed lookup is recorded, not thrown, unless it
-    /// concerns the whole pass.
-    func resolve(table inode: DocumentID, reader: SigmaClient, pass: UInt32, force: Bool = false) async throws {
-        let claimed = tables.withLock { tables in
-            (force || tables.connections.index(forKey: inode) == nil) && tables.pending.insert(inode).inserted
-        }
-        guard claimed else { return }
-        do {
-            let location = try await Self.location(ofTable: inode, reader: reader)
-            tables.withLock { tables in
-                tables.pending.remove(inode)
-                tables.failures[inode] = nil
-                tables.connections[inode] = TableEntry(
-                    connection: location.map { tables.connectionIds($0.connectionId) }, path: location?.path,
-                    recheckPass: location == nil ? Self.recheckPass(inode, after: pass) : 0)
+    /// What this pass left unresolved: every node it reached whose read failed, and every table
+    /// its documents read whose lookup failed or that Sigma hides from the reader.
+    func unresolved() -> Unresolved {
+        var result = Unresolved()
+        func add(_ kind: String, _ id: DocumentID, _ reason: UnresolvedReason) {
+            result.total += 1
+            if result.items.count < Self.reportLimit {
+                result.items.append(UnresolvedItem(kind: kind, id: id.description, reason: reason))
             }
-            try count(nil)
-        } catch let error as SigmaError {
-            tables.withLock { _ = $0.pending.remove(inode) }
-            guard let reason = UnresolvedReason(error) else { throw error }
-            tables.withLock { $0.failures[inode] = reason }
-            try count(error)
-        } catch {
-            tables.withLock { _ = $0.pending.remove(inode) }
-            throw error
         }
-    }
-
-    /// Calls `body` with each root and the connections it reads, directly or through the data
-    /// models and datasets it reads (cycle-safe). Only documents other documents read are
-    /// memoised, so this holds one entry per data model and dataset, not one per workbook; and
-    /// each distinct set of connections is held once (tens of thousands of data models and
-    /// datasets read a few hundred distinct sets, and a set is an allocation of its own).
-    func forEachRoot(_ roots: some Sequence<DocumentEntry>, _ body: (DocumentEntry, Set<String>) -> Void) {
         let store = self.store.withLock { $0 }
-        let tableConnections = tables.withLock { $0.connections }
-        var distinct: [Set<String>] = []
-        var numbers: [Set<String>: Int] = [:]
-        var memo: [DocumentID: Int] = [:]
-        func closure(_ id: DocumentID, _ path: Set<DocumentID>, memoise: Bool) -> Set<String> {
-            if let known = memo[id] { return distinct[known] }
-            guard let node = store[id], !path.contains(id) else { return [] }
-            var result: Set<String> = []
-            for source in store.sources(of: node) {
-                switch source {
-                case .connection(let connection): result.insert(connection)
-                case .table(let inode):
-                    if let connection = tableConnections[inode]?.connection { result.insert(connection) }
-                case .dataModel(let child), .dataset(let child):
-                    result.formUnion(closure(child, path.union([id]), memoise: true))
-                }
-            }
-            guard memoise else { return result }
-            let number = numbers[result] ?? distinct.count
-            if number == distinct.count {
-                distinct.append(result)
-                numbers[result] = number
-            }
-            memo[id] = number
-            return distinct[number]
+        for (id, node) in store.nodes {
+            guard let failure = node.failure else { continue }
+            result.documents[node.kind, default: [:]][failure, default: 0] += 1
+            add(node.kind.rawValue, id, failure)
         }
-        for root in roots {
-            body(root, closure(root.id, [], memoise: root.kind != .workbook))
+        let tables = self.tables.withLock { $0 }
+        for inode in tablesRead(in: store) {
+            guard let reason = tables.failures[inode] ?? tables.connections[inode]?.hidden else { continue }
+            result.tables[reason, default: 0] += 1
+            add("table", inode, reason)
         }
-    }
-
-    /// How many distinct tables the roots read, directly or through the data models and datasets
-    /// they read, and how many of those are at a location in `usable`. A table whose lookup never
-    /// answered, that the reader may not see, or whose path cannot be compared counts as read and
-    /// never as usable: an unknown is never coverage.
-    func tables(readBy roots: some Sequence<DocumentEntry>, usable: Set<TableLocation>) -> (read: Int, usable: Int) {
-        let store = self.store.withLock { $0 }
-        let tableEntries = tables.withLock { $0.connections }
-        var tables: Set<DocumentID> = []
-        var visited: Set<DocumentID> = []
-        var stack: [DocumentID] = []
-        for root in roots {
-            // Workbooks are read by nothing, so only the documents others read need a visited mark.
-            guard root.kind == .workbook || visited.insert(root.id).inserted else { continue }
-            stack.append(root.id)
-            while let id = stack.popLast() {
-                guard let node = store[id] else { continue }
-                for source in store.sources(of: node) {
-                    switch source {
-                    case .table(let inode): tables.insert(inode)
-                    case .dataModel(let child), .dataset(let child):
-                        if visited.insert(child).inserted { stack.append(child) }
-                    case .connection: break
-                    }
-                }
-            }
-        }
-        let usableCount = tables.count { inode in
-            guard let entry = tableEntries[inode], let connection = entry.connection, let path = entry.path else {
-                return false
-            }
-            return usable.contains(TableLocation(connection: connection, path: path))
-        }
-        return (tables.count, usableCount)
-    }
-
-    /// One document's sources; nil when Sigma's own 404 says it is gone meanwhile. Anything else
-    /// throws: Sigma's 403 (the reader may not read it) and other failures of this document are
-    /// told apart from a refused credential by the caller (``UnresolvedReason``).
-    static func fetch(_ id: DocumentID, kind: DocumentKind, reader: SigmaClient) async throws -> [Source]? {
-        let endpoint: Endpoint
-        switch kind {
-        case .workbook: endpoint = .workbookSources(id.description)
-        case .dataset: endpoint = .datasetSources(id.description)
-        case .dataModel: endpoint = .dataModelSources(id.description)
-        }
-        do {
-            let sources: [DocumentSource]
-            switch kind {
-            case .workbook, .dataset: sources = try await reader.get([DocumentSource].self, endpoint)
-            case .dataModel: sources = try await reader.dataModelSources(id.description)
-            }
-            return sources.compactMap(Source.init)
-        } catch let error as SigmaError where error.isNotVisible(at: endpoint) && error.status == 404 {
-            return nil
-        }
-    }
-
-    /// The connection a table belongs to and its path there, or nil when Sigma says the reader may
-    /// not see it.
-    static func location(ofTable inode: DocumentID, reader: SigmaClient) async throws -> TablePath? {
-        let endpoint = Endpoint.tablePath(inode.description)
-        do {
-            return try await reader.get(TablePath.self, endpoint)
-        } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
-            return nil
-        }
-    }
-}
-
-extension SourceGraph.Source {
-    /// The graph's form of a decoded source; nil for source types it does not follow.
-    init?(_ source: DocumentSource) {
-        switch source.kind {
-        case .dataModel: self = .dataModel(DocumentID(source.id))
-        case .dataset: self = .dataset(DocumentID(source.id))
-        case .table: self = .table(DocumentID(source.id))
-        case .customSQL: self = .connection(source.id)
-        case .other: return nil
-        }
-    }
-}
-
-/// Runs `body` for every item, at most `concurrency` at a time; the first error cancels the rest.
-/// Items are taken from the sequence only as tasks start, so a lazy sequence is never copied.
-func forEach<Items: Sequence>(
-    _ items: Items, concurrency: Int, _ body: @escaping @Sendable (Items.Element) async throws -> Void
-) async throws where Items.Element: Sendable {
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        var iterator = items.makeIterator()
-        for _ in 0..<max(1, concurrency) {
-            guard let item = iterator.next() else { break }
-            group.addTask { try await body(item) }
-        }
-        while try await group.next() != nil {
-            if let item = iterator.next() { group.addTask { try await body(item) } }
-        }
+        return result
     }
 }

@@ -1,7 +1,8 @@
 import ExporterCore
 import Synchronization
 
-/// A scan of every document's sources that may take longer than one poll.
+/// A scan of every document's sources that may take longer than one poll, bound to the reader
+/// and the inventory decision it was started for.
 ///
 /// Why: the first scan of a large organisation at the default 10 requests/s takes hours, far more
 /// than a poll may (its interval). The scan runs as a task of its own, which a poll starts when none
@@ -10,16 +11,53 @@ import Synchronization
 /// and the scan goes on meanwhile, at the full request rate, until a later poll collects its
 /// result. No second scan starts while one runs. A scan that makes no progress for the stall
 /// timeout fails the poll (and is stopped; the next poll starts another, which skips what was read).
+///
+/// A scan belongs to its ``Binding``: a poll whose reader or inventory decision differs cancels
+/// it, forgets the last complete scan's numbers (they are another reader's truth) and starts
+/// afresh, so a scan read by one credential is never published as the other's.
 final class SourceScan: Sendable {
+    /// Who reads the scan, and for which inventory decision.
+    struct Binding: Equatable, Sendable {
+        var reader: ObjectIdentifier
+        var source: InventoryDecision.Source
+    }
+
     struct State {
-        /// The families of the last complete scan.
+        var binding: Binding?
+        /// The families of the last complete scan of this binding, and when it completed.
         var lastFamilies: [MetricFamily] = []
+        var lastCompleteAt: Double?
         var watch = ScanStallWatch()
         /// The scan running now, if any.
         var task: Task<SourceGraph.Unresolved, any Error>?
     }
 
     let state = Mutex(State())
+    /// What the stall watch measures time by (tests move their own).
+    let clock: any ListingClock
+
+    init(clock: any ListingClock = MonotonicListingClock()) {
+        self.clock = clock
+    }
+
+    /// Binds the scan to `binding`; a different one stops the running scan, forgets the last
+    /// complete scan, and calls `forget` (the graph drops what the old reader read). True when it
+    /// changed.
+    @discardableResult
+    func bind(_ binding: Binding, forget: () -> Void) -> Bool {
+        let changed = state.withLock { state -> Bool in
+            guard state.binding != binding else { return false }
+            let first = state.binding == nil
+            state.task?.cancel()
+            state = State(binding: binding)
+            return !first
+        }
+        if changed { forget() }
+        return changed
+    }
+
+    /// When the last complete scan of the current binding finished (seconds since the epoch).
+    var lastCompleteAt: Double? { state.withLock { $0.lastCompleteAt } }
 
     /// The running scan's result once it ends within `budget`, or nil while it runs on. `start`
     /// starts a scan when none runs. A finished scan (successful or not) is forgotten, so the next
@@ -31,6 +69,8 @@ final class SourceScan: Sendable {
             if let task = state.task { return task }
             let task = Task { try await start() }
             state.task = task
+            // A new pass counts its own items from nothing.
+            state.watch = ScanStallWatch()
             return task
         }
         let outcome = await Self.first(of: task, within: budget)
@@ -112,13 +152,13 @@ final class SourceScan: Sendable {
         }
     }
 
-    /// A pass ended unfinished at `progress` (0–1): the last complete scan's families. Throws
-    /// ``ScanStallWatch/Stalled`` (and stops the scan) when the progress has not moved for
-    /// `stallTimeout`.
-    func unfinished(at progress: Double, stallTimeout: Duration) throws -> [MetricFamily] {
+    /// A pass ended unfinished with `itemsDone` read so far: the last complete scan's families (of
+    /// this binding; none after a rebinding). Throws ``ScanStallWatch/Stalled`` (and stops the
+    /// scan) when nothing more has been read for `stallTimeout`.
+    func unfinished(itemsDone: Int, progress: Double, stallTimeout: Duration) throws -> [MetricFamily] {
         try state.withLock { state in
             do {
-                try state.watch.observe(progress, at: .now, stallTimeout: stallTimeout)
+                try state.watch.observe(itemsDone, progress: progress, at: clock.now, stallTimeout: stallTimeout)
             } catch {
                 state.task?.cancel()
                 state.task = nil
@@ -129,10 +169,11 @@ final class SourceScan: Sendable {
         }
     }
 
-    /// A pass completed: its families are the ones to keep.
-    func completed(_ families: [MetricFamily]) {
+    /// A pass completed at `time`: its families are the ones to keep.
+    func completed(_ families: [MetricFamily], at time: Double) {
         state.withLock { state in
             state.lastFamilies = families
+            state.lastCompleteAt = time
             state.watch = ScanStallWatch()
         }
     }

@@ -17,14 +17,16 @@ struct SourceStore: Sendable {
         var kind: DocumentKind
         /// Why the last read failed (its sources are then the last known ones, or none).
         var failure: UnresolvedReason?
-        /// The pass from which a `forbidden` node is asked again (0: not due for a re-read).
+        /// The pass from which a `forbidden` or `not_found` node is asked again (0: not due).
         var recheckPass: UInt32 = 0
+        /// Whether a read ever succeeded: the sources it holds are known (maybe old), not none.
+        var known = false
 
         /// Whether this pass must read the document again although its version did not change:
-        /// a failure other than `forbidden` is retried every pass; `forbidden` once due.
+        /// a failure is retried every pass, Sigma's own 403/404 once due.
         func isDue(inPass pass: UInt32) -> Bool {
             guard let failure else { return false }
-            return failure != .forbidden || pass >= recheckPass
+            return !failure.isSigmasAnswer || pass >= recheckPass
         }
     }
 
@@ -33,6 +35,13 @@ struct SourceStore: Sendable {
     /// Entries of `buffer` no node refers to any more (replaced or removed).
     private(set) var unused = 0
     private(set) var pass: UInt32 = 0
+    /// Which reader's store this is (see ``SourceGraph/bind(to:)``): writes of another epoch's
+    /// scan, still winding down, are dropped.
+    let epoch: UInt64
+
+    init(epoch: UInt64 = 0) {
+        self.epoch = epoch
+    }
 
     subscript(id: DocumentID) -> Node? { nodes[id] }
 
@@ -44,10 +53,11 @@ struct SourceStore: Sendable {
         nodes[id].map(sources(of:)) ?? []
     }
 
-    /// Starts a pass over the graph, expecting about `documents` nodes.
-    mutating func beginPass(documents: Int) {
+    /// Starts a pass over the graph, expecting about `documents` nodes; returns its number.
+    mutating func beginPass(documents: Int) -> UInt32 {
         pass &+= 1
         nodes.reserveCapacity(documents)
+        return pass
     }
 
     /// Marks `id` as reached by this pass, and gives its node if it has one.
@@ -61,7 +71,8 @@ struct SourceStore: Sendable {
     mutating func set(_ id: DocumentID, kind: DocumentKind, version: Int?, sources: [SourceGraph.Source]) {
         if let old = nodes[id] { unused += Int(old.count) }
         nodes[id] = Node(
-            version: version, start: UInt32(buffer.count), count: UInt32(sources.count), pass: pass, kind: kind)
+            version: version, start: UInt32(buffer.count), count: UInt32(sources.count), pass: pass, kind: kind,
+            known: true)
         buffer.append(contentsOf: sources)
     }
 

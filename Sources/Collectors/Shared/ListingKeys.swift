@@ -16,6 +16,8 @@ extension ListingKey where Value == ConnectionsCollector.UsablePaths {
 }
 
 extension ListingKey where Value == [Connection] {
-    /// Every connection of the organisation, archived ones included, as the inventory lists them.
-    static let connections = Self("connections|inventory")
+    /// Every connection of the organisation, archived ones included, as one credential lists them.
+    static func connections(monitored: Bool) -> Self {
+        Self("connections|\(monitored ? "monitored" : "inventory")")
+    }
 }

@@ -19,11 +19,53 @@ final class OrganizationFacts: Sendable {
         static func makeValue() -> OrganizationFacts { OrganizationFacts() }
     }
 
+    /// Coverage polls waiting for the first decision (see ``firstInventoryDecision(within:)``).
+    let decisionWaiters = Mutex<[UInt64: CheckedContinuation<InventoryDecision?, Never>]>([:])
+    let nextWaiter = Mutex<UInt64>(0)
+
     /// The last inventory decision and when it was made.
     var inventoryDecision: InventoryDecision? { inventory.withLock { $0 } }
 
     func record(_ decision: InventoryDecision) {
         inventory.withLock { $0 = decision }
+        let waiting = decisionWaiters.withLock { waiters in
+            defer { waiters.removeAll() }
+            return Array(waiters.values)
+        }
+        for waiter in waiting { waiter.resume(returning: decision) }
+    }
+
+    /// The inventory decision, waiting up to `timeout` for the first one (nil if none came, or
+    /// the caller was cancelled). Coverage collectors start with the credentials collector, whose
+    /// first check decides within seconds.
+    func firstInventoryDecision(within timeout: Duration) async -> InventoryDecision? {
+        if let decision = inventoryDecision { return decision }
+        let id = nextWaiter.withLock { next -> UInt64 in
+            next += 1
+            return next
+        }
+        let expiry = Task {
+            try? await Task.sleep(for: timeout)
+            self.resumeWaiter(id, with: nil)
+        }
+        defer { expiry.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let decided = inventory.withLock { decision -> InventoryDecision?? in
+                    if let decision { return .some(decision) }
+                    if Task.isCancelled { return .some(nil) }
+                    decisionWaiters.withLock { $0[id] = continuation }
+                    return .none
+                }
+                if let decided { continuation.resume(returning: decided) }
+            }
+        } onCancel: {
+            resumeWaiter(id, with: nil)
+        }
+    }
+
+    func resumeWaiter(_ id: UInt64, with decision: InventoryDecision?) {
+        decisionWaiters.withLock { $0.removeValue(forKey: id) }?.resume(returning: decision)
     }
 
     /// The kinds whose inventory listing was found partial by their last poll: an in-scope

@@ -7,7 +7,8 @@ extension CheckReport.Organization {
     /// `/metrics` would serve) and what they reported as out of reach.
     static func evaluate(
         configuration: OrganizationConfiguration, families: [MetricFamily], failures: [CheckReport.Failure],
-        report: InaccessibleReports.OrganizationReport?, owner: String?, minCoverage: Double, limit: Int
+        report: InaccessibleReports.OrganizationReport?, owner: String?, inventoryComplete: Bool, minCoverage: Double,
+        limit: Int
     ) -> Self {
         let values = FamilyValues(families)
         let valid = values["sigma_credential_valid"]
@@ -35,11 +36,12 @@ extension CheckReport.Organization {
                 kind: "connection", reachable: Int(usable), total: values["sigma_connections_used"].map { Int($0) },
                 ratio: values["sigma_connection_use_coverage_ratio"])
         }
-        // The credentials collector publishes `sigma_inventory_complete` before the document
-        // collectors can find a kind partial; a kind (or the connections) published without its
-        // total is one they found partial, and must never pass on the ratios left.
+        // Whether the inventory holds is the collectors' one answer, read after all of them ran
+        // (``OrganizationContext/inventoryComplete``). A kind or the connections published
+        // without a total (a partial inventory, sources too often unknown) never pass either.
         let totals = documents.map(\.total) + (connections.map { [$0.total] } ?? [])
-        let complete = values["sigma_inventory_complete"] == 1 && !totals.contains { $0 == nil }
+        let withheld = totals.contains { $0 == nil }
+        let complete = inventoryComplete
         let inventory = CheckReport.Inventory(
             complete: complete,
             note: complete
@@ -70,7 +72,7 @@ extension CheckReport.Organization {
             verdict = .rejected
         } else if valid == nil || !failures.isEmpty || failedToRead {
             verdict = .inconclusive
-        } else if !complete || unreadable > 0 || ratios.contains(where: { $0 < minCoverage })
+        } else if !complete || withheld || unreadable > 0 || ratios.contains(where: { $0 < minCoverage })
             || (minCoverage >= 1 && outOfReach > 0)
         {
             verdict = .coverageBelow

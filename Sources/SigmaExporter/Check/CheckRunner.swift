@@ -82,7 +82,8 @@ enum CheckRunner {
         return CheckReport.Organization.evaluate(
             configuration: organization, families: families, failures: failures,
             report: reports.report(for: organization.name),
-            owner: runtime.context.credentialOwnerName, minCoverage: minCoverage, limit: limit)
+            owner: runtime.context.credentialOwnerName, inventoryComplete: runtime.context.inventoryComplete,
+            minCoverage: minCoverage, limit: limit)
     }
 
     /// One poll of `collector`: what it published, and why it failed if it did.
