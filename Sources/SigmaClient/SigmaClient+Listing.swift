@@ -20,7 +20,8 @@ extension SigmaClient {
     /// clearly short of the `total` its first page announced (more than 1% short: documents deleted
     /// while it is paged may shorten it a little), or, given `id`, one that delivered an entry twice
     /// (the server's order changed between pages, so others may have been skipped), would
-    /// otherwise shrink a numerator or a denominator in silence. A page with `hasMore: true` and no
+    /// otherwise shrink a numerator or a denominator in silence. A re-listing that ends short again
+    /// with exactly the same entries is taken: the listing holds, the announced total does not. A page with `hasMore: true` and no
     /// `nextPage` ends the listing (`hasMore` is deprecated; the token is what pages). Entries that
     /// lack a field the exporter needs are skipped, reported to the observer and to `skipped`; they
     /// count as delivered. With `id`, the entries kept are distinct.
@@ -29,35 +30,50 @@ extension SigmaClient {
         maxPages: Int = 10_000, id: ((Entry) -> String)? = nil, skipped: (Int) -> Void = { _ in },
         transform: ([Entry]) throws -> [Kept]
     ) async throws -> [Kept] {
-        var attempt = 1
+        var previous: Listing<Kept>?
         while true {
             let listing = try await listOnce(
                 entry, endpoint, query: query, pageSize: pageSize, maxPages: maxPages, id: id, transform: transform)
-            guard let problem = listing.problem else {
+            // Accepted when it holds together, or when it ended short of the announced total just
+            // as the listing before it did, entry for entry: then the total is what is wrong.
+            if listing.problem == nil || (listing.endedShort && previous.map(listing.repeats) == true) {
                 if listing.skipped > 0 {
                     observer.entriesSkipped(endpoint: endpoint.template, count: listing.skipped)
                     skipped(listing.skipped)
                 }
+                if listing.problem != nil {
+                    logger.info(
+                        "A listing twice ended the same way short of the total it announced: the total is taken as wrong",
+                        metadata: ["endpoint": "\(endpoint.template)", "delivered": "\(listing.delivered)"])
+                }
                 return listing.entries
             }
-            guard attempt < Self.listingAttempts else {
-                throw SigmaError(.badResponse(problem), endpoint: endpoint.template)
+            guard previous == nil, let problem = listing.problem else {
+                throw SigmaError(.badResponse(listing.problem ?? "inconsistent listing"), endpoint: endpoint.template)
             }
             logger.info(
                 "A listing did not hold together; listing it again",
                 metadata: ["endpoint": "\(endpoint.template)", "problem": "\(problem)"])
-            attempt += 1
+            previous = listing
         }
     }
-
-    /// Listings made before one that does not hold together is failed: the first and one more.
-    static let listingAttempts = 2
 
     /// One listing from its first page to its last, and what is wrong with it if anything.
     struct Listing<Kept> {
         var entries: [Kept] = []
         var skipped = 0
         var problem: String?
+        /// Entries delivered (distinct ones, given ids; skipped ones included).
+        var delivered = 0
+        /// Hashes of the ids delivered, given ids.
+        var ids: Set<Int> = []
+        /// Whether the problem is only that it ended short of the announced total.
+        var endedShort = false
+
+        /// Whether this listing delivered exactly what `other` did.
+        func repeats(_ other: Listing) -> Bool {
+            delivered == other.delivered && ids == other.ids && other.endedShort
+        }
     }
 
     func listOnce<Entry: Decodable & Sendable, Kept>(
@@ -68,10 +84,8 @@ extension SigmaClient {
         var pageToken: String?
         var seenTokens: Set<String> = []
         // Hashes of the ids seen: a collision (about 1 in 10^9 at 100,000 entries) would drop one entry.
-        var seenIds: Set<Int> = []
         var duplicates = 0
         var announced: Int?
-        var delivered = 0
         for _ in 0..<maxPages {
             var pageQuery = query + [("limit", String(pageSize))]
             if let pageToken { pageQuery.append(("page", pageToken)) }
@@ -85,18 +99,20 @@ extension SigmaClient {
             var entries = page.entries
             if let id {
                 let count = entries.count
-                entries.removeAll { !seenIds.insert(id($0).hashValue).inserted }
+                entries.removeAll { !listing.ids.insert(id($0).hashValue).inserted }
                 duplicates += count - entries.count
             }
-            delivered += entries.count + page.skipped
+            listing.delivered += entries.count + page.skipped
             listing.skipped += page.skipped
             listing.entries.append(contentsOf: try transform(entries))
             guard let next = page.nextPage else {
                 if duplicates > 0 {
                     listing.problem =
                         "the listing delivered \(duplicates) entries twice (its order changed while paged)"
-                } else if let announced, delivered < announced - announced / 100 {
-                    listing.problem = "the listing ended with \(delivered) of the \(announced) entries it announced"
+                } else if let announced, listing.delivered < announced - announced / 100 {
+                    listing.problem =
+                        "the listing ended with \(listing.delivered) of the \(announced) entries it announced"
+                    listing.endedShort = true
                 }
                 return listing
             }

@@ -69,19 +69,28 @@ struct ListingFairnessTests {
     }
 
     /// A listing whose first page over-counts its `total` once is listed again, not failed; one
-    /// that keeps ending short is failed. `hasMore` without `nextPage` ends a listing.
+    /// that ends short again with other entries is failed; one that ends short twice with exactly
+    /// the same entries is taken (the total is wrong, not the listing). `hasMore` without
+    /// `nextPage` ends a listing.
     @Test func aListingThatEndsShortIsListedAgainOnce() async throws {
         try await SimulatorFixture.with { sim in
             let client = sim.client(SimulatorFixture.admin)
             let real = try await client.listAll(Connection.self, .connections)
-            let overCounted = #"{"entries": [], "nextPage": null, "total": 40}"#
-            sim.state.addFault(Fault(endpoint: "/v2/connections", kind: .body, count: 1, body: overCounted))
+            let short = #"{"entries": [{"connectionId": "c1"}], "nextPage": null, "total": 40}"#
+            let otherShort =
+                #"{"entries": [{"connectionId": "c2"}, {"connectionId": "c3"}], "nextPage": null, "total": 40}"#
+            sim.state.addFault(Fault(endpoint: "/v2/connections", kind: .body, count: 1, body: short))
             #expect(try await client.listAll(Connection.self, .connections).count == real.count)
-            sim.state.addFault(Fault(endpoint: "/v2/connections", kind: .body, count: 2, body: overCounted))
+            sim.state.addFault(Fault(endpoint: "/v2/connections", kind: .body, count: 1, body: short))
+            sim.state.addFault(Fault(endpoint: "/v2/connections", kind: .body, count: 1, body: otherShort))
             let error = await #expect(throws: SigmaError.self) {
-                _ = try await client.listAll(Connection.self, .connections)
+                _ = try await client.listAll(Connection.self, .connections, id: { $0.connectionId })
             }
             #expect(error?.reason == .badResponse)
+            sim.state.clearFaults()
+            sim.state.addFault(Fault(endpoint: "/v2/connections", kind: .body, count: 2, body: short))
+            let same = try await client.listAll(Connection.self, .connections, id: { $0.connectionId })
+            #expect(same.map(\.connectionId) == ["c1"])
             let ended = #"{"entries": [{"connectionId": "c1"}], "nextPage": null, "hasMore": true}"#
             sim.state.addFault(Fault(endpoint: "/v2/connections", kind: .body, count: 1, body: ended))
             #expect(try await client.listAll(Connection.self, .connections).map(\.connectionId) == ["c1"])

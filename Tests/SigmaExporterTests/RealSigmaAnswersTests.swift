@@ -177,21 +177,6 @@ struct RealSigmaAnswersTests {
         }
     }
 
-    // MARK: - Listings complete or failed
-
-    /// Ends short of its announced total on every listing (see ListingFairnessTests for one that
-    /// does so once, and for `hasMore` without `nextPage`, which ends a listing).
-    @Test func aListingThatEndsShortEveryTimeFails() async throws {
-        try await SimulatorFixture.with { sim in
-            let body = #"{"entries": [{"workbookId": "w1", "updatedAt": "x"}], "nextPage": null, "total": 40}"#
-            sim.state.addFault(Fault(endpoint: "/v2/workbooks", kind: .body, body: body))
-            let error = await #expect(throws: SigmaError.self) {
-                _ = try await sim.client(SimulatorFixture.admin).listAll(Workbook.self, .workbooks)
-            }
-            #expect(error?.reason == .badResponse)
-        }
-    }
-
     // MARK: - Rate limits as the edge sends them
 
     @Test func a429WithoutRetryAfterWaitsTheFloorAndSlowsTheCredentialDown() async throws {
