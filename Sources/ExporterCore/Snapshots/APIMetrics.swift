@@ -105,7 +105,7 @@ enum CoreHelp {
     static let apiDuration = "Time from sending a request to the Sigma API to having read its whole response."
     static let apiRetries = "Requests to the Sigma API that were retried, by reason."
     static let apiSkipped =
-        "Listing entries skipped because they lack a field the exporter needs (an id, updatedAt), by route template."
+        "Listing and source entries skipped because they lack a field the exporter needs (an id), by route template."
     static let apiAllowedRate =
         "Requests per second the exporter allows itself per credential (monitored, inventory): max_requests_per_second, halved after a 429 and restored after quiet periods."
     static let collectorSuccess = "Whether the last poll of this collector succeeded (1) or failed (0)."
