@@ -79,7 +79,7 @@ let package = Package(
         // The collector plugins, one file each, and the registry list.
         .target(
             name: "Collectors",
-            dependencies: ["ExporterCore", "ExporterConfig", "SigmaClient", "SigmaModels"],
+            dependencies: ["ExporterBasics", "ExporterCore", "ExporterConfig", "SigmaClient", "SigmaModels"],
             swiftSettings: swiftSettings
         ),
         // A stand-in Sigma organisation served over HTTP, for tests, the demo and benchmarks.

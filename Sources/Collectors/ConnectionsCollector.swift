@@ -21,12 +21,14 @@ public final class ConnectionsCollector: Collector {
 
     let context: OrganizationContext
     let graph = SourceGraph()
-    let scan = SourceScan()
+    let scan: SourceScan
     /// Documents the current scan covers (the listings' entries), once listed.
     let listedDocuments = Mutex<Int?>(nil)
 
     public init(context: OrganizationContext) {
         self.context = context
+        // The stall watch keeps the organisation's one clock, the client's.
+        scan = SourceScan(clock: context.client.clock)
     }
 
     public func collect() async throws -> [MetricFamily] {

@@ -8,17 +8,17 @@ public struct IssuedToken: Sendable {
     public var refreshToken: Secret?
     /// Expiry as seconds since the epoch, for `sigma_access_token_expiration_timestamp_seconds`.
     public var expiresAt: Double
-    /// Expiry on the monotonic clock, for renewal decisions.
-    var expiresAtInstant: ContinuousClock.Instant
+    /// Expiry on the client's clock (``ElapsedClock``), for renewal decisions.
+    var expiresAtOffset: Duration
     /// When to renew: a fifth of the lifetime, at most five minutes, before expiry.
-    var renewAtInstant: ContinuousClock.Instant
+    var renewAtOffset: Duration
 
-    init(accessToken: Secret, refreshToken: Secret?, lifetime: Duration, wallNow: Double) {
+    /// `clockNow` is the client's clock when the token was issued; `wallNow` the wall clock.
+    init(accessToken: Secret, refreshToken: Secret?, lifetime: Duration, wallNow: Double, clockNow: Duration) {
         self.accessToken = accessToken
         self.refreshToken = refreshToken
-        let now = ContinuousClock.now
         expiresAt = wallNow + lifetime.seconds
-        expiresAtInstant = now + lifetime
-        renewAtInstant = now + lifetime - min(lifetime / 5, .seconds(300))
+        expiresAtOffset = clockNow + lifetime
+        renewAtOffset = clockNow + lifetime - min(lifetime / 5, .seconds(300))
     }
 }

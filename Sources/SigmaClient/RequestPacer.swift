@@ -1,3 +1,5 @@
+import ExporterBasics
+
 /// Spaces requests so that no more than the allowed rate start in any second, per credential, and
 /// slows down when Sigma (or its edge) answers 429.
 ///
@@ -11,23 +13,31 @@
 public actor RequestPacer {
     let configuredInterval: Duration
     var interval: Duration
-    var nextSlot: ContinuousClock.Instant
+    var nextSlot: Duration
     /// When the rate last changed (a slow-down or a recovery step).
-    var lastChange: ContinuousClock.Instant?
+    var lastChange: Duration?
+    /// What slots are measured and waited for on (tests move their own).
+    let clock: any ElapsedClock
     let recoveryPeriod: Duration
     /// The slowest the pacer goes: a sixteenth of the configured rate.
     var slowestInterval: Duration { configuredInterval * 16 }
 
-    public init(ratePerSecond: Double, recoveryPeriod: Duration = .seconds(30)) {
-        self.init(interval: .nanoseconds(Int64(1e9 / ratePerSecond)), recoveryPeriod: recoveryPeriod)
+    public init(
+        ratePerSecond: Double, recoveryPeriod: Duration = .seconds(30), clock: any ElapsedClock = MonotonicClock()
+    ) {
+        self.init(
+            interval: .nanoseconds(Int64(1e9 / ratePerSecond)), recoveryPeriod: recoveryPeriod, clock: clock)
     }
 
     /// Starts at most one request per `interval`.
-    public init(interval: Duration, recoveryPeriod: Duration = .seconds(30)) {
+    public init(
+        interval: Duration, recoveryPeriod: Duration = .seconds(30), clock: any ElapsedClock = MonotonicClock()
+    ) {
         configuredInterval = interval
         self.interval = interval
         self.recoveryPeriod = recoveryPeriod
-        nextSlot = .now
+        self.clock = clock
+        nextSlot = clock.now
     }
 
     /// Requests per second allowed now.
@@ -37,18 +47,18 @@ public actor RequestPacer {
     /// restored some of it, nil otherwise. Throws `CancellationError` if the task is cancelled.
     @discardableResult
     public func waitForSlot() async throws -> Double? {
-        let now = ContinuousClock.now
+        let now = clock.now
         let recovered = recover(now: now)
         let slot = max(now, nextSlot)
         nextSlot = slot + interval
-        if slot > now { try await Task.sleep(until: slot, clock: .continuous) }
+        if slot > now { try await clock.sleep(until: slot) }
         return recovered
     }
 
     /// A 429 arrived: start nothing for `pause`, and halve the rate unless it was halved less than
     /// `pause` ago (the same burst). Returns the new rate when it changed.
     public func slowDown(pausingFor pause: Duration) -> Double? {
-        let now = ContinuousClock.now
+        let now = clock.now
         nextSlot = max(nextSlot, now + pause)
         if let lastChange, interval > configuredInterval, now - lastChange < pause { return nil }
         let slower = min(interval * 2, slowestInterval)
@@ -59,7 +69,7 @@ public actor RequestPacer {
     }
 
     /// Doubles the rate back for each quiet `recoveryPeriod` since the last change.
-    func recover(now: ContinuousClock.Instant) -> Double? {
+    func recover(now: Duration) -> Double? {
         guard interval > configuredInterval, let lastChange, now - lastChange >= recoveryPeriod else { return nil }
         var steps = Int((now - lastChange) / recoveryPeriod)
         while steps > 0 && interval > configuredInterval {

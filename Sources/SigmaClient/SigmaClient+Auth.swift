@@ -58,7 +58,7 @@ extension SigmaClient {
             }
             return IssuedToken(
                 accessToken: Secret(decoded.accessToken), refreshToken: decoded.refreshToken.map(Secret.init),
-                lifetime: .seconds(decoded.expiresIn), wallNow: Date().timeIntervalSince1970)
+                lifetime: .seconds(decoded.expiresIn), wallNow: Date().timeIntervalSince1970, clockNow: clock.now)
         case 400, 401, 403:
             throw Self.refusal(
                 status: response.status, ErrorAnswer(headers: response.headers, body: response.body),

@@ -29,7 +29,9 @@ public final class SigmaClient: Sendable {
     let pacer: RequestPacer
     /// Holds token requests to the API host's pace; shared by every client of one host.
     public let tokenPacer: RequestPacer
-    let tokens = TokenCache()
+    let tokens: TokenCache
+    /// What pacing, retries and token renewal wait on and measure by (tests move their own).
+    public let clock: any ElapsedClock
     /// This credential's history of refused checks (see ``CredentialVerdictRule``).
     let verdictRule = Mutex(CredentialVerdictRule())
     /// Which of an organisation's credentials this is (`monitored`, `inventory`), for metrics.
@@ -46,8 +48,11 @@ public final class SigmaClient: Sendable {
         baseURL: String, credential: ClientCredential, http: HTTPClient, limits: ClientLimits,
         retryPolicy: RetryPolicy = RetryPolicy(), maxBodyBytes: Int = 32 << 20,
         tokenRequestInterval: Duration = .seconds(1), tokenPacer: RequestPacer? = nil, role: String = "monitored",
-        observer: any RequestObserver = DiscardingObserver(), logger: Logger = Logger(label: "sigma.client")
+        observer: any RequestObserver = DiscardingObserver(), logger: Logger = Logger(label: "sigma.client"),
+        clock: any ElapsedClock = MonotonicClock()
     ) {
+        self.clock = clock
+        self.tokens = TokenCache(clock: clock)
         self.baseURL = baseURL
         self.credentialBox = Mutex(credential)
         self.http = http
@@ -57,8 +62,8 @@ public final class SigmaClient: Sendable {
         self.observer = observer
         self.logger = logger
         self.limiter = ConcurrencyLimiter(limit: limits.maxConcurrency)
-        self.pacer = RequestPacer(ratePerSecond: Self.dataRate(limits.maxRequestsPerSecond))
-        self.tokenPacer = tokenPacer ?? RequestPacer(interval: tokenRequestInterval)
+        self.pacer = RequestPacer(ratePerSecond: Self.dataRate(limits.maxRequestsPerSecond), clock: clock)
+        self.tokenPacer = tokenPacer ?? RequestPacer(interval: tokenRequestInterval, clock: clock)
         self.role = role
         observer.allowedRateChanged(credential: role, requestsPerSecond: Self.dataRate(limits.maxRequestsPerSecond))
     }
@@ -247,7 +252,7 @@ public final class SigmaClient: Sendable {
                     "endpoint": "\(endpoint.template)", "reason": "\(reason.rawValue)",
                     "wait_seconds": "\(wait.seconds)",
                 ])
-            try await Task.sleep(for: wait)
+            try await clock.sleep(for: wait)
             attemptNumber += 1
         }
     }

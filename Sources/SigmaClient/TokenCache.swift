@@ -1,3 +1,5 @@
+import ExporterBasics
+
 /// Holds one credential's data token and renews it before it expires, one renewal at a time.
 ///
 /// Concurrent callers that find the token missing or due share a single renewal, so a burst of
@@ -5,9 +7,15 @@
 /// check is minting one share the check's: token requests are paced (one a second by default), and a
 /// second exchange at start-up would hold every data call back by a whole pacing interval.
 actor TokenCache {
+    /// What expiry and renewal are judged by: the client's clock.
+    let clock: any ElapsedClock
     private var current: IssuedToken?
     private var renewal: Task<IssuedToken, any Error>?
     private var freshMint: Task<IssuedToken, any Error>?
+
+    init(clock: any ElapsedClock) {
+        self.clock = clock
+    }
 
     /// A token that is not due for renewal, renewing it with `renew` (given the old one) if needed.
     func validToken(
@@ -18,7 +26,7 @@ actor TokenCache {
         if current == nil, renewal == nil, let freshMint, let minted = try? await freshMint.value {
             if current == nil { current = minted }
         }
-        if let current, ContinuousClock.now < current.renewAtInstant { return current }
+        if let current, clock.now < current.renewAtOffset { return current }
         if let renewal { return try await Self.await(renewal) }
         let previous = current
         let task = Task { try await renew(previous) }
@@ -69,7 +77,7 @@ actor TokenCache {
 
     /// Expiry of the token held, as seconds since the epoch; nil when none is held or it expired.
     func expiry() -> Double? {
-        guard let current, ContinuousClock.now < current.expiresAtInstant else { return nil }
+        guard let current, clock.now < current.expiresAtOffset else { return nil }
         return current.expiresAt
     }
 }

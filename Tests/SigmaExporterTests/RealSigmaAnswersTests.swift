@@ -1,4 +1,5 @@
 import Collectors
+import ExporterBasics
 import ExporterConfig
 import ExporterCore
 import Foundation
@@ -186,12 +187,15 @@ struct RealSigmaAnswersTests {
             policy.maxDelay = .seconds(1)  // room to double (the cap applies above the floor)
             policy.maxAttempts = 4
             let observer = RecordingObserver()
-            let client = sim.client(SimulatorFixture.admin, observer: observer, retryPolicy: policy)
+            let clock = ManualClock()
+            let client = sim.client(
+                SimulatorFixture.admin, observer: observer, retryPolicy: policy, clock: clock.elapsed)
             _ = try await client.listAll(Workbook.self, .workbooks)  // a token first
             sim.state.addFault(Fault(endpoint: "/v2/workbooks", kind: .edge, status: 429, count: 2))
-            let started = ContinuousClock.now
-            _ = try await client.listAll(Workbook.self, .workbooks)  // a two-answer burst is ridden out
-            #expect(ContinuousClock.now - started >= .milliseconds(450))  // 150 ms, then 300 ms at least
+            let (_, waited) = try await clock.driving(step: .milliseconds(10)) {
+                try await client.listAll(Workbook.self, .workbooks)  // a two-answer burst is ridden out
+            }
+            #expect(waited >= .milliseconds(450))  // 150 ms, then 300 ms at least
             let rates = observer.rates.withLock { $0 }
             let configured = SimulatorFixture.testSettings.maxRequestsPerSecond - 0.25  // headroom for checks
             #expect(rates.first?.requestsPerSecond == configured)
@@ -204,57 +208,61 @@ struct RealSigmaAnswersTests {
     }
 
     @Test func thePacerHalvesOncePerBurstAndRecoversWhenQuiet() async throws {
-        let pacer = RequestPacer(ratePerSecond: 100, recoveryPeriod: .milliseconds(200))
+        let clock = ManualClock()
+        let pacer = RequestPacer(ratePerSecond: 100, recoveryPeriod: .milliseconds(200), clock: clock.elapsed)
         #expect(await pacer.slowDown(pausingFor: .milliseconds(50)) == 50)
         #expect(await pacer.slowDown(pausingFor: .milliseconds(50)) == nil)  // the same burst
-        try await Task.sleep(for: .milliseconds(60))
+        clock.advance(by: .milliseconds(60))
         #expect(await pacer.slowDown(pausingFor: .milliseconds(50)) == 25)
         for _ in 0..<10 { _ = await pacer.slowDown(pausingFor: .zero) }
-        #expect(await pacer.allowedRate >= 100.0 / 16 - 0.01)  // never below a sixteenth
-        try await Task.sleep(for: .milliseconds(450))
+        #expect(await pacer.allowedRate == 100.0 / 16)  // never below a sixteenth
+        clock.advance(by: .milliseconds(450))
         let recovered = try await pacer.waitForSlot()
-        #expect((recovered ?? 0) > 100.0 / 16)  // a quiet period doubled it back up
-        try await Task.sleep(for: .milliseconds(900))
+        #expect(recovered == 100.0 / 4)  // two quiet periods: doubled back twice
+        clock.advance(by: .milliseconds(900))
         _ = try await pacer.waitForSlot()
-        #expect(abs(await pacer.allowedRate - 100) < 0.01)
+        #expect(await pacer.allowedRate == 100)
     }
 
     @Test func tokenRequestsKeepTheirPaceOnEveryRetry() async throws {
         try await SimulatorFixture.with { sim in
-            let client = sim.client(tokenRequestInterval: .milliseconds(200))
+            let clock = ManualClock()
+            let client = sim.client(tokenRequestInterval: .milliseconds(200), clock: clock.elapsed)
             sim.state.addFault(Fault(endpoint: "/v2/auth/token", kind: .status, status: 503, count: 2))
-            let started = ContinuousClock.now
-            _ = try await client.mintToken()
-            #expect(ContinuousClock.now - started >= .milliseconds(400))  // three attempts, 200 ms apart
+            let (_, waited) = try await clock.driving(step: .milliseconds(10)) { try await client.mintToken() }
+            #expect(waited >= .milliseconds(400))  // three attempts, 200 ms apart
         }
     }
 
     @Test func credentialsOfOneHostShareOneTokenPace() async throws {
         try await SimulatorFixture.with { sim in
-            let pacer = RequestPacer(interval: .milliseconds(300))
-            func client(_ credential: CredentialConfiguration) -> SigmaClient {
+            let clock = ManualClock()
+            let pacer = RequestPacer(interval: .milliseconds(300), clock: clock.elapsed)
+            @Sendable func client(_ credential: CredentialConfiguration) -> SigmaClient {
                 SigmaClient(
                     baseURL: sim.baseURL, credential: ClientCredential(credential), http: sim.http,
-                    limits: ClientLimits(SimulatorFixture.testSettings), tokenPacer: pacer)
+                    limits: ClientLimits(SimulatorFixture.testSettings), tokenPacer: pacer, clock: clock.elapsed)
             }
-            let started = ContinuousClock.now
-            async let first = client(SimulatorFixture.crawler).mintToken()
-            async let second = client(SimulatorFixture.admin).mintToken()
-            _ = try await (first, second)
-            #expect(ContinuousClock.now - started >= .milliseconds(300))
+            let (_, waited) = try await clock.driving(step: .milliseconds(10)) {
+                async let first = client(SimulatorFixture.crawler).mintToken()
+                async let second = client(SimulatorFixture.admin).mintToken()
+                _ = try await (first, second)
+            }
+            #expect(waited >= .milliseconds(300))
         }
     }
 
     // MARK: - Refresh
 
     @Test func theRefreshGrantCarriesTheClientCredentials() async throws {
-        try await SimulatorFixture.with(tokenLifetime: .seconds(2)) { sim in
+        try await SimulatorFixture.with { sim in
             var behaviour = SimBehaviour()
             behaviour.refreshNeedsClientCredentials = true
             sim.state.behaviour = behaviour
-            let client = sim.client()
+            let clock = ManualClock()
+            let client = sim.client(clock: clock.elapsed)
             _ = try await client.get(WhoAmI.self, .whoami)
-            try await Task.sleep(for: .milliseconds(1700))  // past the renewal point, before expiry
+            clock.advance(by: .seconds(3301))  // past the renewal point, before expiry
             _ = try await client.get(WhoAmI.self, .whoami)
             // One exchange, one refresh: a refused refresh would have fallen back to a third.
             #expect(sim.state.requestCounts["/v2/auth/token"] == 2)

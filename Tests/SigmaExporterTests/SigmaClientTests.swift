@@ -51,13 +51,15 @@ struct SigmaClientTests {
     }
 
     @Test func renewsTheTokenBeforeItExpires() async throws {
-        try await SimulatorFixture.with(tokenLifetime: .seconds(2)) { sim in
+        try await SimulatorFixture.with { sim in
             let observer = RecordingObserver()
-            let client = sim.client(observer: observer)
+            let clock = ManualClock()
+            let client = sim.client(observer: observer, clock: clock.elapsed)
             _ = try await client.get(WhoAmI.self, .whoami)
+            clock.advance(by: .seconds(3299))  // an hour's token: renewed five minutes before expiry
             _ = try await client.get(WhoAmI.self, .whoami)
             #expect(observer.count("/v2/auth/token") == 1)  // cached
-            try await Task.sleep(for: .milliseconds(1700))  // past the renewal point (80% of 2 s)
+            clock.advance(by: .seconds(2))  // past the renewal point
             _ = try await client.get(WhoAmI.self, .whoami)
             #expect(observer.count("/v2/auth/token", code: "200") == 2)
             #expect(observer.count("/v2/whoami", code: "200") == 3)
@@ -84,12 +86,14 @@ struct SigmaClientTests {
     @Test func honoursRetryAfterOn429() async throws {
         try await SimulatorFixture.with { sim in
             let observer = RecordingObserver()
-            let client = sim.client(observer: observer)
+            let clock = ManualClock()
+            let client = sim.client(observer: observer, clock: clock.elapsed)
             _ = try await client.mintToken()
             sim.state.addFault(Fault(endpoint: "/v2/whoami", kind: .status, status: 429, retryAfter: "1", count: 1))
-            let started = ContinuousClock.now
-            _ = try await client.get(WhoAmI.self, .whoami)
-            #expect(ContinuousClock.now - started >= .seconds(1))
+            let (_, waited) = try await clock.driving(step: .milliseconds(100)) {
+                try await client.get(WhoAmI.self, .whoami)
+            }
+            #expect(waited >= .seconds(1))
             #expect(observer.count("/v2/whoami", code: "429") == 1)
             #expect(observer.count("/v2/whoami", code: "200") == 1)
             #expect(observer.retryReasons == [.rateLimited])
@@ -206,10 +210,13 @@ struct SigmaClientTests {
 
     @Test func holdsTokenRequestsToOneASecondByDefault() async throws {
         try await SimulatorFixture.with { sim in
-            let client = sim.client(tokenRequestInterval: .seconds(1))
-            let started = ContinuousClock.now
-            for _ in 0..<3 { _ = try await client.mintToken() }
-            #expect(ContinuousClock.now - started >= .seconds(2))
+            let clock = ManualClock()
+            let client = sim.client(tokenRequestInterval: .seconds(1), clock: clock.elapsed)
+            let (_, waited) = try await clock.driving(step: .milliseconds(100)) {
+                for _ in 0..<3 { _ = try await client.mintToken() }
+            }
+            #expect(waited >= .seconds(2))
+            #expect(sim.state.requestCounts["/v2/auth/token"] == 3)
         }
     }
 

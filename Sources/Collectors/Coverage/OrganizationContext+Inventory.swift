@@ -14,7 +14,8 @@ extension OrganizationContext {
     /// from positive answers only: a credential that does not answer fails the poll.
     func inventoryDecision() async throws -> InventoryDecision {
         if intervals[CredentialsCollector.name] != nil {
-            guard let decision = await facts.firstInventoryDecision(within: Self.firstDecisionWait) else {
+            guard let decision = await facts.firstInventoryDecision(within: Self.firstDecisionWait, clock: client.clock)
+            else {
                 throw InventoryUndecided()
             }
             return decision

@@ -1,3 +1,4 @@
+import ExporterBasics
 import ExporterCore
 import Synchronization
 

@@ -1,22 +1,8 @@
-/// The time shared listings age by, as a duration since the clock's own start.
-///
-/// Injected so that tests move time themselves instead of sleeping through it; the exporter uses
-/// ``MonotonicListingClock``.
-public protocol ListingClock: Sendable {
-    var now: Duration { get }
-    /// Returns once `now` has reached `deadline` (or throws when the task is cancelled).
-    func sleep(until deadline: Duration) async throws
-}
+import ExporterBasics
 
-/// The monotonic clock (it does not jump with the wall clock, and counts time asleep).
-public struct MonotonicListingClock: ListingClock {
-    let start = ContinuousClock.now
+/// The time shared listings age by: the exporter's one injectable clock (``ElapsedClock``), so
+/// that tests move time themselves instead of sleeping through it.
+public typealias ListingClock = ElapsedClock
 
-    public init() {}
-
-    public var now: Duration { ContinuousClock.now - start }
-
-    public func sleep(until deadline: Duration) async throws {
-        try await Task.sleep(until: start + deadline, clock: .continuous)
-    }
-}
+/// The monotonic clock the exporter runs on.
+public typealias MonotonicListingClock = MonotonicClock

@@ -1,3 +1,4 @@
+import ExporterBasics
 import ExporterCore
 import Synchronization
 
@@ -38,14 +39,14 @@ final class OrganizationFacts: Sendable {
     /// The inventory decision, waiting up to `timeout` for the first one (nil if none came, or
     /// the caller was cancelled). Coverage collectors start with the credentials collector, whose
     /// first check decides within seconds.
-    func firstInventoryDecision(within timeout: Duration) async -> InventoryDecision? {
+    func firstInventoryDecision(within timeout: Duration, clock: any ElapsedClock) async -> InventoryDecision? {
         if let decision = inventoryDecision { return decision }
         let id = nextWaiter.withLock { next -> UInt64 in
             next += 1
             return next
         }
         let expiry = Task {
-            try? await Task.sleep(for: timeout)
+            try? await clock.sleep(for: timeout)
             self.resumeWaiter(id, with: nil)
         }
         defer { expiry.cancel() }

@@ -1,3 +1,5 @@
+import ExporterBasics
+
 /// One organisation's listings, shared by its collectors: a listing younger than the asking
 /// collector's `maxAge` is reused instead of fetched again, and concurrent askers of the same
 /// listing share one fetch.

@@ -1,3 +1,4 @@
+import ExporterBasics
 import Synchronization
 
 /// A clock that moves only when a test advances it, so scheduling is tested without waiting.
@@ -72,4 +73,37 @@ final class ManualClock: Clock, Sendable {
     }
 
     struct ClockTimeout: Error {}
+}
+
+extension ManualClock {
+    /// This clock as the exporter's ``ElapsedClock``, starting now.
+    var elapsed: ClockElapsed<ManualClock> { ClockElapsed(self) }
+
+    /// Runs `body`, moving time forward by `step` whenever something sleeps on this clock and
+    /// nothing else is left to do, until `body` returns. Returns its result and how far time moved.
+    /// Real time passes only for what does not sleep on the clock (requests to the simulator).
+    func driving<T: Sendable>(
+        step: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> (result: T, elapsed: Duration) {
+        let start = now
+        let done = DoneFlag()
+        let task = Task {
+            defer { done.value.withLock { $0 = true } }
+            return try await body()
+        }
+        while !done.value.withLock({ $0 }) {
+            if sleeperCount > 0 {
+                advance(by: step)
+                await Task.yield()
+            } else {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        return (try await task.value, start.duration(to: now))
+    }
+
+    /// Set once the driven body returned or threw.
+    final class DoneFlag: Sendable {
+        let value = Mutex(false)
+    }
 }

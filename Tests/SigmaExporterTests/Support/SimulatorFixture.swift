@@ -54,12 +54,14 @@ struct SimulatorFixture {
     func client(
         _ credential: CredentialConfiguration = crawler, observer: any RequestObserver = DiscardingObserver(),
         baseURL: String? = nil, retryPolicy: RetryPolicy = fastRetries, tokenRequestInterval: Duration = .zero,
-        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+        clock: any ElapsedClock = MonotonicClock()
     ) -> SigmaClient {
         SigmaClient(
             baseURL: baseURL ?? self.baseURL, credential: ClientCredential(credential), http: http,
             limits: ClientLimits(Self.testSettings),
-            retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval, observer: observer, logger: logger)
+            retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval, observer: observer, logger: logger,
+            clock: clock)
     }
 }
 
