@@ -219,9 +219,16 @@ public final class CredentialsCollector: Collector {
                 state.ownerRecordHidden = false
             }
             context.facts.record(CredentialOwner(memberId: member.memberId, displayName: member.displayName))
+            context.reports.setGrantee(Person(member: member), organization: context.organization)
             return nil
         } catch let error as SigmaError where error.isNotVisible(at: endpoint) {
             let deactivated = inventoryUsable && error.status == 404
+            context.reports.setGrantee(
+                Person(
+                    id: ownerId,
+                    note: error.status == 404
+                        ? "no member record (deactivated or deleted)" : "member record hidden from the reader"),
+                organization: context.organization)
             let firstTime = state.withLock { state in
                 state.ownerActive = deactivated ? false : nil
                 defer { state.ownerRecordHidden = !deactivated }

@@ -55,7 +55,9 @@ public enum ExporterApplication {
         }
 
         let store = MetricsStore()
-        let reports = InaccessibleReports()
+        let reports = InaccessibleReports(
+            history: InMemoryInaccessibleHistory(retention: options.storageRetention),
+            onChanges: { store.recordInaccessibleChanges($0) })
         let selection = options.selection
         let pollInterval = options.pollInterval
         let plan = PollingPlan.make(

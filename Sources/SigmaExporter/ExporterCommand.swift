@@ -58,6 +58,11 @@ public struct ExporterCommand: AsyncParsableCommand {
     var pollInterval: String?
 
     @Option(
+        name: .customLong("storage.retention"),
+        help: "How long the change history of /inaccessible/changes is kept (e.g. 30d, 12h).")
+    var storageRetention = "30d"
+
+    @Option(
         name: .customLong("log.level"),
         help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
@@ -84,6 +89,11 @@ public struct ExporterCommand: AsyncParsableCommand {
             }
             interval = parsed
         }
+        guard let retention = PrometheusDuration.parse(storageRetention), retention > .zero else {
+            throw ConfigError(
+                source: "--storage.retention",
+                problem: "\"\(storageRetention)\" is not a duration such as 30d, 12h or 1w")
+        }
         let level: Logger.Level
         switch logLevel {
         case "debug": level = .debug
@@ -105,7 +115,7 @@ public struct ExporterCommand: AsyncParsableCommand {
             webConfigFile: webConfigFile, enableLifecycle: enableLifecycle, inaccessibleReport: !disableInaccessible,
             selection: selection,
             pollInterval: interval, logLevel: level,
-            logFormat: format, demo: demo, routePrefix: prefix, linkPrefix: links)
+            logFormat: format, demo: demo, routePrefix: prefix, linkPrefix: links, storageRetention: retention)
     }
 
     /// The route prefix and the links' prefix, from `--web.route-prefix` and `--web.external-url`,

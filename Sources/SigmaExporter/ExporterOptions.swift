@@ -18,6 +18,8 @@ public struct ExporterOptions: Sendable {
     public var routePrefix: String
     /// The path of `--web.external-url`, which links are written with (the route prefix by default).
     public var linkPrefix: String
+    /// How long the change history is kept (`--storage.retention`).
+    public var storageRetention: Duration
 
     public init(
         configFile: String? = nil, listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9906),
@@ -25,8 +27,10 @@ public struct ExporterOptions: Sendable {
         inaccessibleReport: Bool = true,
         selection: CollectorSelection = .init(),
         pollInterval: Duration? = nil, logLevel: Logger.Level = .info, logFormat: LogFormatChoice = .logfmt,
-        demo: Bool = false, routePrefix: String = "", linkPrefix: String? = nil
+        demo: Bool = false, routePrefix: String = "", linkPrefix: String? = nil,
+        storageRetention: Duration = .seconds(30 * 86_400)
     ) {
+        self.storageRetention = storageRetention
         self.routePrefix = routePrefix
         self.linkPrefix = linkPrefix ?? routePrefix
         self.configFile = configFile

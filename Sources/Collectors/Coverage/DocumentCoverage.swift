@@ -1,4 +1,5 @@
 import ExporterCore
+import SigmaClient
 
 /// A collector of one document kind's view coverage; the three differ only in their kind.
 protocol DocumentCoverageCollector: Collector {
@@ -65,6 +66,7 @@ struct DocumentCoverage {
         context.reports.setDocuments(
             inaccessible, kind: kind, organization: context.organization,
             inventoryComplete: context.inventoryComplete, owner: owner, now: context.now())
+        await nameOwners(reader: decision.source == .inventoryCredential ? context.inventoryClient : nil)
         let ratio = inScope == 0 ? 1 : Double(viewable) / Double(inScope)
         return [
             .gauge("sigma_documents", help: Help.documents, [Series(labels, Double(inScope))]),
@@ -73,6 +75,17 @@ struct DocumentCoverage {
                 "sigma_documents_inaccessible", help: Help.inaccessible, [Series(labels, Double(inaccessible.count))]),
             .gauge("sigma_document_view_coverage_ratio", help: Help.ratio, [Series(labels, ratio)]),
         ]
+    }
+
+    /// Names the owners of the documents the report keeps, from the member records the inventory
+    /// credential reads (cached); without one in use (none, or refused), the report says why they
+    /// stay ids.
+    func nameOwners(reader: SigmaClient?) async {
+        let kept = context.reports.report(for: context.organization)?.documents[kind]?.first ?? []
+        let people = await context.facts.members.people(
+            Set(kept.map(\.owner)), reader: reader, logger: context.logger, org: context.organization)
+        context.reports.addPeople(
+            people, note: reader == nil ? MemberDirectory.noReaderNote : nil, organization: context.organization)
     }
 
     /// One fixed HELP text per family (the three collectors share the families, one `kind` each).

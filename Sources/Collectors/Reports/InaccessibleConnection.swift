@@ -38,6 +38,19 @@ extension InaccessibleConnection: ReportItem {
         let more = usedByTotal > usedBy.count ? " and \(usedByTotal - usedBy.count) more" : ""
         return [.text(name), .text(type), .text(id), .text(users + more)]
     }
+
+    public static var historyKind: String? { "connection" }
+
+    public var trackedAsset: TrackedAsset? { TrackedAsset(id: id, name: name) }
+
+    /// A `usage` grant on the connection reaches every document reading it.
+    public func fix(grantee: Person?) -> InaccessibleFix? {
+        InaccessibleFix(
+            action: .grantConnection,
+            target: .init(kind: "connection", id: id, name: name.isEmpty ? id : name, type: type),
+            grant: FixPlan.usageGrant, grantee: grantee, unlocks: usedByTotal,
+            items: usedBy.map { InaccessibleFix.Item(kind: $0.kind.rawValue, id: $0.id, name: $0.name) })
+    }
 }
 
 extension ItemSection<InaccessibleConnection> {

@@ -14,6 +14,8 @@ final class OrganizationFacts: Sendable {
     let owner = Mutex<CredentialOwner?>(nil)
     let partialKinds = Mutex<Set<DocumentKind>>([])
     let skippedEntries = Mutex<[DocumentKind: Int]>([:])
+    /// Owners' names and emails, read once (see ``MemberDirectory``).
+    let members = MemberDirectory()
 
     /// The key the facts are kept under in an organisation's shared state.
     enum Key: SharedStateKey {

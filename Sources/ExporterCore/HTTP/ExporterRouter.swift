@@ -1,7 +1,8 @@
 import Hummingbird
 import NIOCore
 
-/// Builds the exporter's routes: `/`, the telemetry path, `/inaccessible`, `/-/healthy`, `/-/ready`,
+/// Builds the exporter's routes: `/`, the telemetry path, `/inaccessible`, `/inaccessible/changes`,
+/// `/-/healthy`, `/-/ready`,
 /// `/-/reload`.
 ///
 /// Every response carries an explicit `Content-Type`. Nothing here talks to Sigma: a scrape only
@@ -35,11 +36,17 @@ public enum ExporterRouter {
         }
         if options.inaccessibleReport {
             let inaccessible = InaccessibleResponder(
-                reports: options.reports, organizations: options.organizations, home: options.link("/"))
+                reports: options.reports, organizations: options.organizations, home: options.link("/"),
+                linkPrefix: options.linkPrefix)
             router.get("/inaccessible") { request, _ in
                 let query = request.uri.queryParameters
                 return inaccessible.respond(
                     accept: request.headers[.accept], format: query.get("format"), limitParameter: query.get("limit"))
+            }
+            let changes = ChangesResponder(history: options.reports.history)
+            router.get("/inaccessible/changes") { request, _ in
+                let query = request.uri.queryParameters
+                return changes.respond(since: query.get("since"), org: query.get("org"))
             }
         }
         router.get("/-/healthy") { _, _ in

@@ -11,8 +11,36 @@ struct InaccessibleResponder: Sendable {
     /// The landing page's link (under the external URL's path).
     var home = "/"
 
+    /// Where links on the page start (`--web.external-url`'s path, or the route prefix).
+    var linkPrefix = ""
+    /// The wall clock, for "the last day's changes".
+    var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+
     struct Body: Encodable {
         var organizations: [Organization]
+    }
+
+    /// A document out of reach as the report lists it: its owner as a person, and since when.
+    struct DocumentRow: Encodable {
+        var document: InaccessibleDocument
+        var owner: Person?
+        var inaccessibleSince: String?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, id, name, path, owner, url
+            case inaccessibleSince = "inaccessible_since"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(document.kind, forKey: .kind)
+            try container.encode(document.id, forKey: .id)
+            try container.encode(document.name, forKey: .name)
+            try container.encode(document.path, forKey: .path)
+            try container.encodeIfPresent(owner, forKey: .owner)
+            try container.encode(document.url, forKey: .url)
+            try container.encodeIfPresent(inaccessibleSince, forKey: .inaccessibleSince)
+        }
     }
 
     struct Organization: Encodable {
@@ -21,11 +49,19 @@ struct InaccessibleResponder: Sendable {
         /// Why there is no list, when there is none.
         var note: String?
         var credentialOwner: String?
-        var documents: Listing<InaccessibleDocument>?
+        /// Whom the fixes grant to.
+        var grantee: Person?
+        /// What to do, most unlocked first (``FixPlan``), each with at most `limit` items.
+        var fixes: [InaccessibleFix] = []
+        var documents: Listing<DocumentRow>?
         var fixDocuments: String
         var updatedAt: Double?
         /// What the collectors added, in their order.
         var sections: [any ReportSection] = []
+        /// Per section key, `inaccessible_since` (RFC 3339) by item id.
+        var since: [String: [String: String]] = [:]
+        /// Owners by member id, for the page.
+        var people: [String: Person] = [:]
         var limit: Int
 
         struct Key: CodingKey {
@@ -44,11 +80,15 @@ struct InaccessibleResponder: Sendable {
             try container.encode(inventoryComplete, forKey: Key("inventoryComplete"))
             try container.encodeIfPresent(note, forKey: Key("note"))
             try container.encodeIfPresent(credentialOwner, forKey: Key("credentialOwner"))
+            try container.encodeIfPresent(grantee, forKey: Key("grantee"))
+            try container.encode(fixes, forKey: Key("fixes"))
             try container.encodeIfPresent(documents, forKey: Key("documents"))
             try container.encode(fixDocuments, forKey: Key("fixDocuments"))
             try container.encodeIfPresent(updatedAt, forKey: Key("updatedAt"))
             for section in sections {
-                try section.encodeListing(first: limit, to: container.superEncoder(forKey: Key(section.key)))
+                try section.encodeListing(
+                    first: limit, since: since[section.key] ?? [:],
+                    to: container.superEncoder(forKey: Key(section.key)))
                 if let fix = section.fix {
                     try container.encode(
                         fix, forKey: Key("fix" + section.key.prefix(1).uppercased() + section.key.dropFirst()))
@@ -77,82 +117,48 @@ struct InaccessibleResponder: Sendable {
 
     func organization(named name: String, limit: Int) -> Organization {
         let report = reports.report(for: name)
-        let owner = report?.credentialOwner ?? "the monitored credential's owner"
+        let owner = report?.grantee?.displayName ?? report?.credentialOwner ?? "the monitored credential's owner"
         var organization = Organization(
             org: name, inventoryComplete: report?.inventoryComplete ?? false, credentialOwner: report?.credentialOwner,
+            grantee: report?.grantee,
             fixDocuments: "Share each document (or a folder or workspace above it) with \(owner), Can view or more.",
             updatedAt: report?.updatedAt, limit: limit)
         guard let report else {
             organization.note = "not polled yet"
             return organization
         }
-        let known = DocumentKind.allCases.compactMap { report.documents[$0] }
+        organization.fixes = FixPlan.fixes(report).prefix(limit).map { fix in
+            var fix = fix
+            fix.items = Array(fix.items.prefix(limit))
+            return fix
+        }
+        let known = DocumentKind.allCases.filter { report.documents[$0] != nil }
         if !known.isEmpty {
             // Kind after kind, up to `limit` in all.
-            var items: [InaccessibleDocument] = []
-            for list in known where items.count < limit {
-                items += list.first.prefix(limit - items.count)
+            var items: [DocumentRow] = []
+            for kind in known where items.count < limit {
+                let since = reports.history.since(organization: name, kind: kind.rawValue)
+                for document in report.documents[kind]!.first.prefix(limit - items.count) {
+                    items.append(
+                        DocumentRow(
+                            document: document, owner: report.person(document.owner),
+                            inaccessibleSince: since[document.id].map(InaccessibleChange.rfc3339)))
+                }
             }
             organization.documents = Listing(
-                total: known.reduce(0) { $0 + $1.total }, returned: items.count, items: items)
+                total: known.reduce(0) { $0 + report.documents[$1]!.total }, returned: items.count, items: items)
         }
         organization.sections = report.sections.values.sorted { ($0.order, $0.key) < ($1.order, $1.key) }
+        for section in organization.sections {
+            guard let kind = section.historyKind else { continue }
+            organization.since[section.key] = reports.history.since(organization: name, kind: kind)
+                .mapValues(InaccessibleChange.rfc3339)
+        }
+        organization.people = report.people
         if !report.inventoryComplete {
             organization.note =
                 "no org-wide inventory (no Admin-owned credential): what exists, and so what is out of reach, is unknown"
         }
         return organization
-    }
-
-    func html(_ body: Body) -> String {
-        var rows = ""
-        for organization in body.organizations {
-            // An anchor per organisation: the dashboard links to /inaccessible#org-NAME.
-            let org = HTML.escape(organization.org)
-            rows += "<h2 id=\"org-\(org)\">\(org)</h2>"
-            if let note = organization.note { rows += "<p><em>\(HTML.escape(note))</em></p>" }
-            if let documents = organization.documents {
-                rows += "<h3>Documents the credential cannot view (\(documents.returned) of \(documents.total))</h3>"
-                rows += "<p>\(HTML.escape(organization.fixDocuments))</p>"
-                rows += "<table><tr><th>kind</th><th>name</th><th>path</th><th>owner</th><th>id</th></tr>"
-                for item in documents.items {
-                    rows +=
-                        "<tr><td>\(item.kind.rawValue)</td><td><a href=\"\(HTML.escape(item.url))\">"
-                        + "\(HTML.escape(item.name))</a></td><td>\(HTML.escape(item.path))</td>"
-                        + "<td>\(HTML.escape(item.owner))</td><td>\(HTML.escape(item.id))</td></tr>"
-                }
-                rows += "</table>"
-            }
-            for section in organization.sections {
-                let rowsShown = section.rows(first: organization.limit)
-                rows +=
-                    "<h3 id=\"\(HTML.escape(section.key))-\(org)\">\(HTML.escape(section.title))"
-                    + " (\(rowsShown.count) of \(section.total))</h3>"
-                for sentence in [section.fix, section.note].compactMap({ $0 }) {
-                    rows += "<p>\(HTML.escape(sentence))</p>"
-                }
-                rows += "<table><tr>" + section.columns.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>"
-                for cells in rowsShown {
-                    rows += "<tr>" + cells.map { "<td>\(Self.html($0))</td>" }.joined() + "</tr>"
-                }
-                rows += "</table>"
-            }
-        }
-        return """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Sigma Exporter: out of reach</title>
-            <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}</style>
-            </head><body><h1>Out of the credential's reach</h1><p><a href="\(HTML.escape(home))">Back</a></p>
-            \(rows)
-            </body></html>
-
-            """
-    }
-
-    static func html(_ cell: ReportCell) -> String {
-        switch cell {
-        case .text(let text): HTML.escape(text)
-        case .link(let text, let href): "<a href=\"\(HTML.escape(href))\">\(HTML.escape(text))</a>"
-        }
     }
 }

@@ -18,12 +18,15 @@ enum LandingPage {
                 let error = status.lastError.map { " — \(HTML.escape($0))" } ?? ""
                 return "<li>\(HTML.escape(key.collector)): \(state) (last success \(last))\(error)</li>"
             }.joined()
-            rows += "<tr><td>\(HTML.escape(organization))</td><td>\(verdict)</td><td><ul>\(cells)</ul></td></tr>\n"
+            rows +=
+                "<tr id=\"org-\(HTML.escape(organization))\"><td>\(HTML.escape(organization))</td><td>\(verdict)</td>"
+                + "<td>\(coverage(store: store, organization: organization))</td><td><ul>\(cells)</ul></td></tr>\n"
         }
         let info = options.buildInfo
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Sigma Exporter</title>
+            <link rel="icon" href="data:,">
             <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}ul{margin:0;padding-left:1.2em}</style>
             </head><body>
             <h1>Sigma Exporter</h1>
@@ -35,12 +38,36 @@ enum LandingPage {
             <li><a href="\(HTML.escape(options.link("/-/healthy")))">Health</a> · <a href="\(HTML.escape(options.link("/-/ready")))">Readiness</a></li>
             </ul>
             <h2>Organisations</h2>
-            <table><tr><th>org</th><th>credential</th><th>collectors</th></tr>
+            <table><tr><th>org</th><th>credential</th><th>coverage (target)</th><th>collectors</th></tr>
             \(rows)</table>
             </body></html>
 
             """
     }
+
+    /// Each kind's coverage and its target, as `/metrics` has them now: "workbook 85.0% (target
+    /// 90%)"; below its target in bold. Absent ratios (no inventory yet) are left out.
+    static func coverage(store: MetricsStore, organization: String) -> String {
+        let documents = store.values(of: "sigma_document_view_coverage_ratio", organization: organization)
+        let documentTargets = store.values(of: "sigma_document_view_coverage_target_ratio", organization: organization)
+        var cells: [String] = []
+        for kind in DocumentKind.allCases {
+            guard let ratio = documents[kind.rawValue] else { continue }
+            cells.append(cell(kind.rawValue, ratio, target: documentTargets[kind.rawValue]))
+        }
+        if let ratio = store.values(of: "sigma_connection_use_coverage_ratio", organization: organization)[""] {
+            let target = store.values(of: "sigma_connection_use_coverage_target_ratio", organization: organization)[""]
+            cells.append(cell("connection", ratio, target: target))
+        }
+        return cells.isEmpty ? "not known yet" : "<ul>" + cells.map { "<li>\($0)</li>" }.joined() + "</ul>"
+    }
+
+    static func cell(_ kind: String, _ ratio: Double, target: Double?) -> String {
+        let text = "\(kind) \(percent(ratio))" + (target.map { " (target \(percent($0)))" } ?? "")
+        return (target.map { ratio < $0 } ?? false) ? "<strong>\(text)</strong>" : text
+    }
+
+    static func percent(_ ratio: Double) -> String { String(format: "%.1f%%", ratio * 100) }
 
     static func ago(_ timestamp: Double) -> String {
         let seconds = max(0, Int(Date().timeIntervalSince1970 - timestamp))

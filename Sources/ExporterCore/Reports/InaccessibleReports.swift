@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// What is out of reach, per organisation, as the last successful polls found it.
@@ -31,8 +32,20 @@ public final class InaccessibleReports: Sendable {
         /// What collectors add, by key (absent: nothing to show, or unknown).
         public var sections: [String: any ReportSection] = [:]
         public var updatedAt: Double?
+        /// The monitored credential's owner, whom the fixes grant to (nil until a check read it).
+        public var grantee: Person?
+        /// The owners of what is out of reach, by member id, as far as their records were read.
+        public var people: [String: Person] = [:]
+        /// Why owners are shown by id only, when their records are not read.
+        public var peopleNote: String?
 
         public init() {}
+
+        /// The owner `id` as a person: named when the record was read, else the id and why not.
+        public func person(_ id: String) -> Person? {
+            guard !id.isEmpty else { return nil }
+            return people[id] ?? Person(id: id, note: peopleNote ?? "member record not read yet")
+        }
 
         /// The section under `key` if it holds `Item`s.
         public func section<Item: ReportItem>(_ key: String, of _: Item.Type) -> ItemSection<Item>? {
@@ -43,11 +56,21 @@ public final class InaccessibleReports: Sendable {
     let reports = Mutex<[String: OrganizationReport]>([:])
     /// How many documents of each kind are kept.
     public let documentsKept: Int
+    /// Since when each asset is out of reach, and what changed.
+    public let history: any InaccessibleHistory
+    /// Told of every change the history records (``MetricsStore`` counts them).
+    let onChanges: @Sendable ([InaccessibleChange]) -> Void
 
     /// `documentsKept`: per kind; a page never shows more than ``pageLimit``, while
     /// `sigma_exporter check`, which groups them all by folder, keeps every one.
-    public init(documentsKept: Int = InaccessibleReports.pageLimit) {
+    public init(
+        documentsKept: Int = InaccessibleReports.pageLimit,
+        history: any InaccessibleHistory = InMemoryInaccessibleHistory(),
+        onChanges: @escaping @Sendable ([InaccessibleChange]) -> Void = { _ in }
+    ) {
         self.documentsKept = max(0, documentsKept)
+        self.history = history
+        self.onChanges = onChanges
     }
 
     /// Replaces one kind's inaccessible documents (nil: unknown, no inventory). Reads `documents`
@@ -56,9 +79,39 @@ public final class InaccessibleReports: Sendable {
         _ documents: (some Collection<InaccessibleDocument>)?, kind: DocumentKind, organization: String,
         inventoryComplete: Bool, owner: String?, now: Double
     ) {
-        let list = documents.map { DocumentList(first: Array($0.prefix(documentsKept)), total: $0.count) }
+        // One pass: each document named once, the first kept, every one tracked by the history.
+        var list: DocumentList?
+        if let documents {
+            var first: [InaccessibleDocument] = []
+            var tracked: [TrackedAsset] = []
+            for document in documents {
+                if first.count < documentsKept { first.append(document) }
+                tracked.append(TrackedAsset(id: document.id, name: document.name))
+            }
+            list = DocumentList(first: first, total: tracked.count)
+            record(tracked, kind: kind.rawValue, organization: organization, now: now)
+        }
         update(organization, inventoryComplete: inventoryComplete, owner: owner, now: now) { report in
             report.documents[kind] = list
+        }
+    }
+
+    /// Tells the history what one poll found out of reach, and passes its changes on.
+    func record(_ assets: [TrackedAsset], kind: String, organization: String, now: Double) {
+        let changes = history.record(organization: organization, kind: kind, outOfReach: assets, at: now)
+        if !changes.isEmpty { onChanges(changes) }
+    }
+
+    /// Records the monitored credential's owner, whom the fixes grant to.
+    public func setGrantee(_ grantee: Person?, organization: String) {
+        update(organization, inventoryComplete: nil, owner: nil, now: nil) { $0.grantee = grantee }
+    }
+
+    /// Adds owners' records (merged with those known); `note` says why others are ids only.
+    public func addPeople(_ people: [String: Person], note: String?, organization: String) {
+        update(organization, inventoryComplete: nil, owner: nil, now: nil) { report in
+            report.people.merge(people) { _, new in new }
+            report.peopleNote = note
         }
     }
 
@@ -77,10 +130,15 @@ public final class InaccessibleReports: Sendable {
         _ section: some ReportSection, organization: String, inventoryComplete: Bool? = nil, owner: String? = nil,
         now: Double? = nil
     ) {
+        if let kind = section.historyKind {
+            record(section.trackedAssets, kind: kind, organization: organization, now: now ?? Self.wallClock())
+        }
         update(organization, inventoryComplete: inventoryComplete, owner: owner, now: now) { report in
             report.sections[section.key] = section
         }
     }
+
+    static func wallClock() -> Double { Date().timeIntervalSince1970 }
 
     /// Drops the section under `key`: nothing to show, or unknown.
     public func removeSection(
@@ -108,6 +166,7 @@ public final class InaccessibleReports: Sendable {
     /// Drops organisations no longer configured.
     public func retain(_ organizations: Set<String>) {
         reports.withLock { reports in reports = reports.filter { organizations.contains($0.key) } }
+        history.retain(organizations: organizations)
     }
 
     public func report(for organization: String) -> OrganizationReport? {

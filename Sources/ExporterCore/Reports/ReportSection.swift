@@ -22,8 +22,18 @@ public protocol ReportSection: Sendable {
     var columns: [String] { get }
     /// The first `limit` items, as table cells.
     func rows(first limit: Int) -> [[ReportCell]]
-    /// Encodes `{total, returned, items}` of the first `limit` items.
-    func encodeListing(first limit: Int, to encoder: any Encoder) throws
+    /// Encodes `{total, returned, items}` of the first `limit` items; each tracked item with its
+    /// `inaccessible_since` from `since` (by id, RFC 3339).
+    func encodeListing(first limit: Int, since: [String: String], to encoder: any Encoder) throws
+    /// The history's kind for its items (`connection`), when the change history tracks them; its
+    /// items are then every one out of reach, not the first few.
+    var historyKind: String? { get }
+    /// Every item out of reach, for the change history (empty unless ``historyKind`` is set).
+    var trackedAssets: [TrackedAsset] { get }
+    /// The fixes its items call for, granted to `grantee` (see ``FixPlan``).
+    func fixes(grantee: Person?) -> [InaccessibleFix]
+    /// The id the change history knows each of the first `limit` items by (nil: untracked).
+    func trackedIds(first limit: Int) -> [String?]
 }
 
 /// One HTML table cell: text, or text linking somewhere.
@@ -36,6 +46,18 @@ public enum ReportCell: Sendable, Equatable {
 public protocol ReportItem: Encodable, Sendable {
     static var columns: [String] { get }
     var cells: [ReportCell] { get }
+    /// The change history's kind for items of this type (nil: not tracked).
+    static var historyKind: String? { get }
+    /// The item as the change history tracks it (nil: not tracked).
+    var trackedAsset: TrackedAsset? { get }
+    /// What would bring it within reach, when it is a fix of its own (a connection grant).
+    func fix(grantee: Person?) -> InaccessibleFix?
+}
+
+extension ReportItem {
+    public static var historyKind: String? { nil }
+    public var trackedAsset: TrackedAsset? { nil }
+    public func fix(grantee: Person?) -> InaccessibleFix? { nil }
 }
 
 /// A section of items of one type, the first of them kept with the true total.
@@ -69,9 +91,34 @@ public struct ItemSection<Item: ReportItem>: ReportSection {
         items.prefix(max(0, limit)).map(\.cells)
     }
 
-    public func encodeListing(first limit: Int, to encoder: any Encoder) throws {
-        let first = Array(items.prefix(max(0, limit)))
+    public func encodeListing(first limit: Int, since: [String: String], to encoder: any Encoder) throws {
+        let first = items.prefix(max(0, limit)).map { item in
+            SinceItem(item: item, inaccessibleSince: item.trackedAsset.flatMap { since[$0.id] })
+        }
         try Listing(total: total, returned: first.count, items: first).encode(to: encoder)
+    }
+
+    public var historyKind: String? { Item.historyKind }
+
+    public var trackedAssets: [TrackedAsset] { Item.historyKind == nil ? [] : items.compactMap(\.trackedAsset) }
+
+    public func fixes(grantee: Person?) -> [InaccessibleFix] { items.compactMap { $0.fix(grantee: grantee) } }
+
+    public func trackedIds(first limit: Int) -> [String?] { items.prefix(max(0, limit)).map { $0.trackedAsset?.id } }
+}
+
+/// An item with its `inaccessible_since` beside its own fields (absent when untracked).
+struct SinceItem<Item: Encodable>: Encodable {
+    var item: Item
+    var inaccessibleSince: String?
+
+    enum CodingKeys: String, CodingKey { case inaccessibleSince = "inaccessible_since" }
+
+    func encode(to encoder: any Encoder) throws {
+        try item.encode(to: encoder)
+        guard let inaccessibleSince else { return }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(inaccessibleSince, forKey: .inaccessibleSince)
     }
 }
 

@@ -100,6 +100,8 @@ struct APIMetrics: Sendable {
 
 /// HELP texts of the families the core owns: one fixed text per family.
 enum CoreHelp {
+    static let inaccessibleChanges =
+        "Assets that went out of the credential's reach (became_inaccessible) or came back (became_accessible), by kind (a document kind or connection), as successive polls found them (listed at /inaccessible/changes); counted since start."
     static let apiRequests =
         "HTTP requests sent to the Sigma API, token requests and retries included, by route template and status code (or timeout, connection_error)."
     static let apiDuration = "Time from sending a request to the Sigma API to having read its whole response."

@@ -13,6 +13,8 @@ public final class MetricsStore: Sendable {
         var api = APIMetrics()
         var reloadSuccessful: Bool?
         var reloadTimestamp: Double?
+        /// `sigma_inaccessible_changes_total` by org, kind and change.
+        var inaccessibleChanges: [InaccessibleChangeKey: Int] = [:]
         var generation: UInt64 = 0
         var rendered: [ExpositionFormat: (generation: UInt64, bytes: [UInt8])] = [:]
     }
@@ -38,6 +40,7 @@ public final class MetricsStore: Sendable {
             for known in state.api.organizations where !organizations.contains(known) {
                 state.api.removeOrganization(known)
             }
+            state.inaccessibleChanges = state.inaccessibleChanges.filter { organizations.contains($0.key.org) }
             // Retry counters exist from the start, so rate() works before the first retry.
             for organization in organizations {
                 for reason in APIMetrics.retryReasons {
@@ -102,6 +105,23 @@ public final class MetricsStore: Sendable {
         value(of: Self.credentialVerdictTimeFamily, organization: organization)
     }
 
+    /// Every series of an organisation's family `name`, by its `kind` label ("" without one), for
+    /// the landing page's coverage at a glance.
+    public func values(of name: String, organization: String) -> [String: Double] {
+        state.withLock { state in
+            var values: [String: Double] = [:]
+            for (key, families) in state.snapshots where key.organization == organization {
+                for family in families where family.name == name {
+                    for series in family.series {
+                        guard case .number(let value) = series.value else { continue }
+                        values[series.labels.first { $0.name == "kind" }?.value ?? ""] = value
+                    }
+                }
+            }
+            return values
+        }
+    }
+
     /// The value of the first series of an organisation's family `name`.
     func value(of name: String, organization: String) -> Double? {
         state.withLock { state in
@@ -146,6 +166,19 @@ public final class MetricsStore: Sendable {
         }
     }
 
+    /// Counts changes in what is out of reach (``InaccessibleReports`` reports them here).
+    public func recordInaccessibleChanges(_ changes: [InaccessibleChange]) {
+        guard !changes.isEmpty else { return }
+        state.withLock { state in
+            for change in changes {
+                state.inaccessibleChanges[
+                    InaccessibleChangeKey(org: change.org, kind: change.kind, change: change.change.rawValue),
+                    default: 0] += 1
+            }
+            state.generation += 1
+        }
+    }
+
     /// Records the outcome of a configuration (re)load.
     public func recordReload(success: Bool, now: Double) {
         state.withLock { state in
@@ -182,6 +215,16 @@ public final class MetricsStore: Sendable {
         families += state.api.families
         families += collectorFamilies(state.statuses)
         families.append(buildInfo.family)
+        if !state.inaccessibleChanges.isEmpty {
+            families.append(
+                .counter(
+                    "sigma_inaccessible_changes_total", help: CoreHelp.inaccessibleChanges,
+                    state.inaccessibleChanges.sorted { $0.key < $1.key }.map { key, count in
+                        Series(
+                            [Label("org", key.org), Label("kind", key.kind), Label("change", key.change)],
+                            Double(count))
+                    }))
+        }
         if let successful = state.reloadSuccessful {
             families.append(
                 .gauge(
@@ -216,4 +259,13 @@ public final class MetricsStore: Sendable {
             .gauge("sigma_collector_interval_seconds", help: CoreHelp.collectorInterval, interval),
         ]
     }
+}
+
+/// The labels of one `sigma_inaccessible_changes_total` series.
+struct InaccessibleChangeKey: Hashable, Comparable {
+    var org: String
+    var kind: String
+    var change: String
+
+    static func < (lhs: Self, rhs: Self) -> Bool { (lhs.org, lhs.kind, lhs.change) < (rhs.org, rhs.kind, rhs.change) }
 }

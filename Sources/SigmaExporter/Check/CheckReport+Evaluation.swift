@@ -86,38 +86,21 @@ extension CheckReport.Organization {
             assetsOutOfReach: outOfReach, unreadable: unreadable)
     }
 
-    /// What is out of reach, grouped by what fixes it: the documents of one folder or workspace
-    /// (sharing it reaches them all), and each connection (a grant reaches every document reading
-    /// it); the largest groups first.
+    /// What is out of reach, grouped by what fixes it, by the rule `/inaccessible` uses
+    /// (``FixPlan``): a folder share for two or more documents of one folder, a document share for
+    /// a lone one, a grant per connection; the most unlocked first.
     static func fixes(_ report: InaccessibleReports.OrganizationReport?) -> [CheckReport.Fix] {
-        guard let report else { return [] }
-        var byFolder: [String: [InaccessibleDocument]] = [:]
-        for kind in DocumentKind.allCases {
-            for document in report.documents[kind]?.first ?? [] {
-                byFolder[document.path, default: []].append(document)
-            }
-        }
-        var fixes = byFolder.map { path, documents in
+        FixPlan.fixes(report).map { fix in
             CheckReport.Fix(
-                action: "share_folder", target: path.isEmpty ? "(no path: share each document)" : path,
-                connectionId: nil, connectionType: nil, total: documents.count,
-                assets: documents.sorted { ($0.kind, $0.name, $0.id) < ($1.kind, $1.name, $1.id) }.map {
+                action: fix.action.rawValue, target: fix.action == .shareFolder ? fix.target.id : fix.target.name,
+                connectionId: fix.action == .grantConnection ? fix.target.id : nil,
+                connectionType: fix.action == .grantConnection ? fix.target.type : nil, total: fix.unlocks,
+                assets: fix.items.map { item in
                     CheckReport.Asset(
-                        kind: $0.kind.rawValue, id: $0.id, name: $0.name, path: $0.path, owner: $0.owner, url: $0.url)
+                        kind: item.kind, id: item.id, name: item.name, path: item.path,
+                        owner: item.ownerId.flatMap { report?.person($0)?.displayName }, url: item.url)
                 })
         }
-        for connection in report.connections ?? [] {
-            fixes.append(
-                CheckReport.Fix(
-                    action: "grant_connection", target: connection.name.isEmpty ? connection.id : connection.name,
-                    connectionId: connection.id, connectionType: connection.type.isEmpty ? nil : connection.type,
-                    total: connection.usedByTotal,
-                    assets: connection.usedBy.map {
-                        CheckReport.Asset(
-                            kind: $0.kind.rawValue, id: $0.id, name: $0.name, path: nil, owner: nil, url: nil)
-                    }))
-        }
-        return fixes.sorted { ($1.total, $0.action, $0.target) < ($0.total, $1.action, $1.target) }
     }
 }
 

@@ -106,6 +106,9 @@ extension CheckReport {
             return
                 "Grant Can use on the connection \"\(fix.target)\"\(type), read by \(fix.total) document\(fix.total == 1 ? "" : "s")"
         }
+        if fix.action == "share_document" {
+            return "Share the \(fix.assets.first?.kind ?? "document") \"\(fix.target)\""
+        }
         return "Share \"\(fix.target)\" (\(fix.total) document\(fix.total == 1 ? "" : "s"))"
     }
 }

@@ -96,9 +96,10 @@ public struct CheckReport: Codable, Sendable, Equatable {
 
     /// One thing to do, and the assets it brings within reach.
     public struct Fix: Codable, Sendable, Equatable {
-        /// `share_folder` (documents in one folder or workspace) or `grant_connection`.
+        /// `share_folder` (two or more documents in one folder or workspace), `share_document` (a
+        /// lone one) or `grant_connection`.
         public var action: String
-        /// The folder's path, or the connection's name (its id when unnamed).
+        /// The folder's path, the document's name, or the connection's name (its id when unnamed).
         public var target: String
         public var connectionId: String?
         public var connectionType: String?
