@@ -252,7 +252,8 @@ public final class ConnectionsCollector: Collector {
             "First scan of document sources: one request per document, and per table it reads",
             metadata: [
                 "org": "\(context.organization)", "documents": "\(documents)",
-                "requests_per_second": "\(rate)",
+                // Rounded for the reader: the pacer's rate carries float noise (49.750001268625034).
+                "requests_per_second": "\((rate * 100).rounded() / 100)",
                 "estimated_minutes": "\(Int(minutes.rounded(.up)))",
             ])
     }
