@@ -147,6 +147,16 @@ def touch(sim: Simulator, ids: list[str]):
             raise Broken(f"touching document {document_id} answered {status}")
 
 
+def fail_for_good(sim: Simulator, workbook_ids: list[str]):
+    """The simulator answers 500 to these workbooks' sources from now on."""
+    if not workbook_ids:
+        return
+    fault = {"endpoint": "/v2/workbooks/{workbookId}/sources", "kind": "status", "status": 500, "ids": workbook_ids}
+    status, _ = http(f"{sim.control}/faults", method="POST", body=json.dumps(fault).encode())
+    if status != 200:
+        raise Broken(f"injecting the failing documents' fault answered {status}")
+
+
 def sizes_for(documents: int) -> list[str]:
     """Generator flags for `documents` documents, everything else in proportion."""
     workbooks = documents * 70 // 100

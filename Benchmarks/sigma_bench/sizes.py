@@ -16,7 +16,8 @@ from pathlib import Path
 from .common import COLLECTORS, USEFUL_CONCURRENCY, Broken
 from .cycles import Cycle, wait_cycle
 from .memory import PeakAnon, proc_status
-from .processes import Processes, simulator_requests, sizes_for, start_exporter, start_simulator, touch
+from .processes import (Processes, fail_for_good, simulator_requests, sizes_for, start_exporter, start_simulator,
+                        touch)
 
 
 @dataclass
@@ -28,6 +29,8 @@ class SizeResult:
     steady: Cycle
     changed: Cycle
     changed_documents: int
+    failing: Cycle
+    failing_documents: int
     peak_kib: int
     steady_kib: int
     between_kib: int
@@ -62,6 +65,11 @@ def run_size(args, procs: Processes, work: Path, documents: int) -> SizeResult:
             raise Broken(f"a steady-state cycle made {steady.per_document} per-document requests")
 
         changed_ids = [d["id"] for d in org["documents"] if not d.get("isArchived")][:: 100]
+        # Some of the changed workbooks fail for good from now on (a 500 on their sources): at most
+        # 50, and a quarter of what changed, so the changed cycle's fresh failures are no outage.
+        kinds = {d["id"]: d.get("kind") for d in org["documents"]}
+        failing_ids = [i for i in changed_ids if kinds.get(i) == "workbook"][:min(50, max(1, len(changed_ids) // 4))]
+        fail_for_good(sim, failing_ids)
         touch(sim, changed_ids)
         # Between cycles, once the cycle's listings have expired (half an interval after they were
         # read): what the exporter holds most of the time.
@@ -74,12 +82,19 @@ def run_size(args, procs: Processes, work: Path, documents: int) -> SizeResult:
         if not 0 < changed.per_document <= len(changed_ids) * 2:
             raise Broken(f"after changing {len(changed_ids)} documents the cycle made {changed.per_document} "
                          "per-document requests")
+        # The next cycle of the now unchanged organisation asks the failing documents again, alone,
+        # and succeeds: documents that fail for good never freeze the collector.
+        sim_before = simulator_requests(sim)
+        sample, failing = wait_cycle(port, sim, sample, sim_before, interval * 2 + 60, exporter)
+        if failing.per_document != len(failing_ids):
+            raise Broken(f"with {len(failing_ids)} documents failing for good a steady cycle made "
+                         f"{failing.per_document} per-document requests")
         memory = proc_status(exporter.pid)
-        for cycle in (first, steady, changed):
+        for cycle in (first, steady, changed, failing):
             if cycle.requests != cycle.sim_requests:
                 raise Broken(f"the exporter counted {cycle.requests} requests, the simulator {cycle.sim_requests}")
         return SizeResult(documents, len(org["connections"]), first, bound, steady, changed, len(changed_ids),
-                          memory["VmHWM"], memory["VmRSS"], between, peak_anon.stop(),
+                          failing, len(failing_ids), memory["VmHWM"], memory["VmRSS"], between, peak_anon.stop(),
                           between_status["RssAnon"], between_status["Pss"])
     finally:
         peak_anon.running = False

@@ -42,6 +42,43 @@ struct CoverageTruthTests {
         }
     }
 
+    /// A bulk edit of documents that all fail for good looks like an outage at first (every fresh
+    /// request failed, the pass stopped at its twentieth); the passes after it know the ones they
+    /// asked as failing, and complete.
+    @Test func documentsThatStartFailingTogetherFailOnePassNotEvery() async throws {
+        try await SimulatorFixture.with { sim in
+            let oracle = CoverageOracle(sim.state.read { $0 }, monitoredMemberId: DemoOrganization.crawlerId)
+            let workbooks = oracle.documents(.workbook).map(\.id)
+            let datasets = oracle.documents(.dataset).map(\.id)
+            let failing = workbooks + datasets
+            try #require(failing.count >= 26, "the demo has too few documents to stop a pass midway")
+            let run = CoverageRun(sim, credential: SimulatorFixture.crawler, inventory: SimulatorFixture.admin)
+            _ = try await run.pollUntilComplete()
+            for id in failing {
+                sim.state.editDocument(id) { document in
+                    document.latestVersion += 1
+                    document.updatedAt = "2026-12-01T00:00:00.000Z"  // a dataset's only version
+                }
+            }
+            sim.state.addFault(Fault(endpoint: Self.workbookSources, kind: .status, status: 500, ids: workbooks))
+            sim.state.addFault(
+                Fault(endpoint: "/v2/datasets/{datasetId}/sources", kind: .status, status: 500, ids: datasets))
+            let collector = try connections(run)
+            await #expect(throws: SigmaError.self) { _ = try await collector.collect() }
+            // The pass that stopped recorded what it asked as failing; what it left unasked is
+            // fresh on the next, so within a pass or two every document is known as failing and the
+            // passes complete: never an outage for ever.
+            var families: [MetricFamily] = []
+            for _ in 0..<3 where families.isEmpty {
+                families = (try? await collector.collect()) ?? []
+            }
+            let unresolved = ["workbook", "dataset"].compactMap {
+                value(families, "sigma_documents_unresolved", ["kind": $0, "reason": "server_error"])
+            }
+            #expect(unresolved.reduce(0, +) == Double(failing.count))
+        }
+    }
+
     /// A scan read with the inventory credential is not published once the inventory is gone,
     /// and the new reader's scan starts from nothing: no denominators at once, no old numbers.
     @Test func aScanIsNeverPublishedForAnotherReader() async throws {

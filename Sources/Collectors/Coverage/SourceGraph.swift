@@ -247,13 +247,15 @@ final class SourceGraph: Sendable {
             sources = try await Self.fetch(document, reader: reader)
         } catch let error as SigmaError {
             guard let reason = UnresolvedReason(error) else { throw error }
-            try count(reason.isSigmasAnswer ? nil : error, fresh: !wasFailing, in: token.pass)
+            // Recorded before it is counted: a pass that this failure turns into an outage must
+            // still leave the document failing, or the next pass would count it fresh again.
             store.withLock { store in
                 guard store.epoch == token.epoch else { return }
                 let recheck = reason.isSigmasAnswer ? Self.recheckPass(document.id, after: store.pass) : 0
                 store.fail(
                     document.id, kind: document.kind, version: document.version, reason: reason, recheckPass: recheck)
             }
+            try count(reason.isSigmasAnswer ? nil : error, fresh: !wasFailing, in: token.pass)
             return
         }
         try count(nil, fresh: !wasFailing, in: token.pass)
