@@ -16,26 +16,12 @@ struct CredentialVerdictTests {
     static let crawler = DemoOrganization.crawlerClientId
     static let admin = DemoOrganization.adminClientId
 
-    func credentials(
-        _ sim: SimulatorFixture, inventory: CredentialConfiguration? = nil
-    ) -> CredentialsCollector {
-        CredentialsCollector(
-            context: OrganizationContext(
-                configuration: OrganizationConfiguration(
-                    name: "acme", baseURL: sim.baseURL, credential: SimulatorFixture.crawler, inventory: inventory),
-                client: sim.client(SimulatorFixture.crawler), inventoryClient: inventory.map { sim.client($0) },
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 1000 }))
+    func credentials(_ sim: SimulatorFixture, inventory: CredentialConfiguration? = nil) -> CredentialsCollector {
+        sim.credentialsCollector(inventory: inventory)
     }
 
-    /// One poll: what it published, and whether it failed (no verdict).
     func poll(_ collector: CredentialsCollector) async -> (families: [MetricFamily], failed: Bool) {
-        do {
-            return (try await collector.collect(), false)
-        } catch let partial as PartialFailure {
-            return (partial.families, true)
-        } catch {
-            return ([], true)
-        }
+        await pollOnce(collector)
     }
 
     /// `sigma_credential_valid` after each of `polls` polls (nil: absent).

@@ -18,26 +18,12 @@ struct RealSigmaAnswersTests {
 
     func credentials(
         _ sim: SimulatorFixture, inventory: CredentialConfiguration? = SimulatorFixture.admin
-    )
-        -> CredentialsCollector
-    {
-        CredentialsCollector(
-            context: OrganizationContext(
-                configuration: OrganizationConfiguration(
-                    name: "acme", baseURL: sim.baseURL, credential: SimulatorFixture.crawler, inventory: inventory),
-                client: sim.client(SimulatorFixture.crawler), inventoryClient: inventory.map { sim.client($0) },
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: { 1000 }))
+    ) -> CredentialsCollector {
+        sim.credentialsCollector(inventory: inventory)
     }
 
-    /// The families of a poll whether it succeeded or failed partially, and whether it failed.
     func poll(_ collector: any Collector) async -> (families: [MetricFamily], failed: Bool) {
-        do {
-            return (try await collector.collect(), false)
-        } catch let partial as PartialFailure {
-            return (partial.families, true)
-        } catch {
-            return ([], true)
-        }
+        await pollOnce(collector)
     }
 
     // MARK: - The owner's member record
