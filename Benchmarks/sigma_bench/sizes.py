@@ -39,6 +39,20 @@ class SizeResult:
     between_pss_kib: int = 0
 
 
+def in_scope_workbook(document: dict, org: dict) -> bool:
+    """A workbook the exporter reads the sources of: not archived, not an exploration, and not
+    personal (no folder above it is a member's "My Documents")."""
+    if document.get("kind") != "workbook" or document.get("isArchived") or document.get("isExploration"):
+        return False
+    folders = {f["id"]: f for f in org["folders"]}
+    folder = folders.get(document.get("folderId"))
+    while folder is not None:
+        if folder.get("kind") == "home":
+            return False
+        folder = folders.get(folder.get("parentId"))
+    return True
+
+
 def run_size(args, procs: Processes, work: Path, documents: int) -> SizeResult:
     org_file = work / f"org-{documents}.json"
     subprocess.run([str(args.bin / "sigma-sim"), *sizes_for(documents), "--dump-org", str(org_file)], check=True)
@@ -67,8 +81,8 @@ def run_size(args, procs: Processes, work: Path, documents: int) -> SizeResult:
         changed_ids = [d["id"] for d in org["documents"] if not d.get("isArchived")][:: 100]
         # Some of the changed workbooks fail for good from now on (a 500 on their sources): at most
         # 50, and a quarter of what changed, so the changed cycle's fresh failures are no outage.
-        kinds = {d["id"]: d.get("kind") for d in org["documents"]}
-        failing_ids = [i for i in changed_ids if kinds.get(i) == "workbook"][:min(50, max(1, len(changed_ids) // 4))]
+        in_scope = {d["id"] for d in org["documents"] if in_scope_workbook(d, org)}
+        failing_ids = [i for i in changed_ids if i in in_scope][:min(50, max(1, len(changed_ids) // 4))]
         fail_for_good(sim, failing_ids)
         touch(sim, changed_ids)
         # Between cycles, once the cycle's listings have expired (half an interval after they were

@@ -234,7 +234,10 @@ public final class SigmaClient: Sendable {
                     observer.allowedRateChanged(credential: role, requestsPerSecond: rate)
                     logger.warning(
                         "Sigma is rate limiting: slowing this credential down",
-                        metadata: ["requests_per_second": "\(rate)", "endpoint": "\(endpoint.template)"])
+                        metadata: [
+                            "requests_per_second": "\((rate * 100).rounded() / 100)",
+                            "endpoint": "\(endpoint.template)",
+                        ])
                 }
                 if attemptNumber >= retryPolicy.maxAttempts { return response }
             case .success(let response):

@@ -1,5 +1,5 @@
-/// Where the denominators come from, decided by the `credentials` collector (or, before its first
-/// poll, by the first coverage collector that needs it).
+/// Where the denominators come from, decided by the `credentials` collector's confirmed verdicts
+/// (or, where that collector is disabled, by the coverage collectors from positive answers only).
 public struct InventoryDecision: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         /// The Admin-owned inventory credential lists with `skipPermissionCheck=true`.
@@ -13,12 +13,10 @@ public struct InventoryDecision: Sendable, Equatable {
     public var source: Source
     /// Why, in words for a log line.
     public var reason: String
-    public var decidedAt: ContinuousClock.Instant
 
-    public init(source: Source, reason: String, decidedAt: ContinuousClock.Instant = .now) {
+    public init(source: Source, reason: String) {
         self.source = source
         self.reason = reason
-        self.decidedAt = decidedAt
     }
 
     public var isComplete: Bool { source != .none }
