@@ -96,7 +96,7 @@ public final class ConnectionsCollector: Collector {
         let families = try await families(
             outcome, tables: tables, unresolved: unresolved, inventory: inventoryReader != nil, reader: reader,
             interval: interval, now: now)
-        scan.completed(families, at: now)
+        scan.completed(families)
         return families + [progressFamily(1)]
     }
 

@@ -25,9 +25,8 @@ final class SourceScan: Sendable {
 
     struct State {
         var binding: Binding?
-        /// The families of the last complete scan of this binding, and when it completed.
+        /// The families of the last complete scan of this binding (its completion time among them).
         var lastFamilies: [MetricFamily] = []
-        var lastCompleteAt: Double?
         var watch = ScanStallWatch()
         /// The scan running now, if any.
         var task: Task<SourceGraph.Unresolved, any Error>?
@@ -56,9 +55,6 @@ final class SourceScan: Sendable {
         if changed { forget() }
         return changed
     }
-
-    /// When the last complete scan of the current binding finished (seconds since the epoch).
-    var lastCompleteAt: Double? { state.withLock { $0.lastCompleteAt } }
 
     /// The running scan's result once it ends within `budget`, or nil while it runs on. `start`
     /// starts a scan when none runs. A finished scan (successful or not) is forgotten, so the next
@@ -170,11 +166,10 @@ final class SourceScan: Sendable {
         }
     }
 
-    /// A pass completed at `time`: its families are the ones to keep.
-    func completed(_ families: [MetricFamily], at time: Double) {
+    /// A pass completed: its families (with its completion time) are the ones to keep.
+    func completed(_ families: [MetricFamily]) {
         state.withLock { state in
             state.lastFamilies = families
-            state.lastCompleteAt = time
             state.watch = ScanStallWatch()
         }
     }
