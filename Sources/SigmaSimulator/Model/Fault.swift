@@ -64,6 +64,9 @@ public struct Fault: Sendable, Equatable, Codable {
         self.ids = ids
     }
 
+    /// How narrowly it is aimed: 2 when it names ids, 1 a route, 0 every route.
+    var specificity: Int { ids != nil ? 2 : endpoint == "*" ? 0 : 1 }
+
     /// Whether this fault applies to a request of route template `endpoint` at `path`.
     func matches(endpoint: String, path: String) -> Bool {
         guard self.endpoint == endpoint || self.endpoint == "*" else { return false }

@@ -284,15 +284,19 @@ public final class SimulatorState: Sendable {
         state.withLock { $0.requestCounts.removeAll() }
     }
 
-    /// Counts a request and takes the first fault that matches it (consuming one of its count).
+    /// Counts a request and takes the most specific fault that matches it (consuming one of its
+    /// count): one naming ids before one naming the route, before one for every route (`*`), so
+    /// a background fault such as `--latency` never hides one aimed at a document; among equals,
+    /// the first added.
     func arrive(endpoint: String, path: String) -> Fault? {
         state.withLock { state in
             state.requestCounts[endpoint, default: 0] += 1
-            guard
-                let index = state.faults.firstIndex(where: { fault in
-                    fault.matches(endpoint: endpoint, path: path)
-                        && (fault.probability.map { Double.random(in: 0..<1) < $0 } ?? true)
-                })
+            let matching = state.faults.indices.filter { index in
+                let fault = state.faults[index]
+                return fault.matches(endpoint: endpoint, path: path)
+                    && (fault.probability.map { Double.random(in: 0..<1) < $0 } ?? true)
+            }
+            guard let index = matching.max(by: { state.faults[$0].specificity < state.faults[$1].specificity })
             else {
                 return nil
             }
