@@ -4,10 +4,12 @@ simulator's count of the same requests (the sizes benchmark fails the run when t
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 from dataclasses import dataclass
 
-from .common import COLLECTORS, PER_DOCUMENT, Broken, wait_for
+from .common import COLLECTORS, PER_DOCUMENT, Broken, http, wait_for
 from .prometheus_text import Sample, scrape
 from .processes import Simulator, simulator_requests
 
@@ -30,7 +32,7 @@ def wait_cycle(port: int, sim: Simulator, previous: Sample | None, sim_before: i
         sample = scrape(port)
         for collector, ok in sample.success.items():
             if ok == 0:
-                raise Broken(f"collector {collector} failed its poll (see the exporter's log)")
+                raise Broken(f"collector {collector} failed its poll: {last_error(port, collector)}")
         for collector in COLLECTORS:
             finished = sample.last_success.get(collector)
             if finished is None or (previous and finished <= previous.last_success.get(collector, 0)):
@@ -48,3 +50,10 @@ def wait_cycle(port: int, sim: Simulator, previous: Sample | None, sim_before: i
         per_document=int(sum(v for (endpoint, _), v in delta.items() if PER_DOCUMENT.search(endpoint))),
         too_many=int(sum(v for (_, code), v in delta.items() if code == "429")),
         sim_requests=sim_now - sim_before)
+
+
+def last_error(port: int, collector: str) -> str:
+    """The collector's last error as the landing page shows it (the exporter's log has it too)."""
+    _, body = http(f"http://127.0.0.1:{port}/")
+    match = re.search(rf"<li>{collector}: failing[^<]*", body.decode(errors="replace"))
+    return html.unescape(match.group(0)[4:]) if match else "see the exporter's log"
