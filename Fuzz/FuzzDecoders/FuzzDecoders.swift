@@ -14,7 +14,7 @@ func decodeEverything(_ bytes: UnsafeBufferPointer<UInt8>) {
     _ = try? SigmaDecoder.decode(Page<DataModel>.self, from: bytes)
     _ = try? SigmaDecoder.decode(Page<Connection>.self, from: bytes)
     _ = try? SigmaDecoder.decode(Page<ConnectionPath>.self, from: bytes)
-    _ = try? SigmaDecoder.decode([DocumentSource].self, from: bytes)
+    _ = try? SigmaDecoder.decode([Lossy<DocumentSource>].self, from: bytes)
     _ = try? SigmaDecoder.decode(DataModelSourcesPage.self, from: bytes)
     _ = try? SigmaDecoder.decode(TablePath.self, from: bytes)
     _ = try? SigmaDecoder.decode(SigmaErrorBody.self, from: bytes)
