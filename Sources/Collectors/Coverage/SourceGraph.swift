@@ -200,7 +200,8 @@ final class SourceGraph: Sendable {
     /// Counts one request of the pass done. A failed one counts towards an outage only when
     /// `fresh` (the item was not already failing) and not Sigma's own answer about the item; the
     /// first such failure is kept. Throws it as soon as the pass is clearly an outage (more than
-    /// half of at least 20 fresh requests failed), rather than at its end, hours away in a first scan.
+    /// half of at least ``earliestOutage`` fresh requests failed), rather than at its end, hours away
+    /// in a first scan.
     func count(_ failure: SigmaError?, fresh: Bool, in pass: UInt32) throws {
         passProgress.withLock { if $0.pass == pass { $0.done += 1 } }
         guard fresh else { return }
@@ -211,10 +212,16 @@ final class SourceGraph: Sendable {
                 outcome.failed += 1
                 if outcome.firstFailure == nil { outcome.firstFailure = failure }
             }
-            return outcome.asked >= 20 && outcome.failed * 2 > outcome.asked ? outcome.firstFailure : nil
+            let outage = outcome.asked >= Self.earliestOutage && outcome.failed * 2 > outcome.asked
+            return outage ? outcome.firstFailure : nil
         }
         if let outage { throw outage }
     }
+
+    /// Fresh requests a pass counts before it may call itself an outage midway. Why not fewer: a
+    /// failing document often fails fast while readable ones take their time, so the first answers
+    /// of a pass over a thousand changed documents, fifty of them failing, are mostly failures.
+    static let earliestOutage = 200
 
     /// The pass from which something Sigma said the reader may not see is asked again: four to
     /// seven passes on, spread by id so that such documents are not all asked in one pass.
