@@ -20,22 +20,9 @@ struct ControlledSimulator {
     static func with<T>(
         organization: SimOrganization = DemoOrganization.make(), _ body: (ControlledSimulator) async throws -> T
     ) async throws -> T {
-        let state = SimulatorState(organization: organization)
-        let server = SimulatorServer(state: state)
-        try await server.start(controlPort: 0)
-        let controlPort = await server.controlPort ?? 0
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        let fixture = SimulatorFixture(server: server, state: state, baseURL: await server.baseURL, http: http)
-        let simulator = ControlledSimulator(fixture: fixture, controlURL: "http://127.0.0.1:\(controlPort)")
-        do {
-            let result = try await body(simulator)
-            try await http.shutdown()
-            await server.stop()
-            return result
-        } catch {
-            try? await http.shutdown()
-            await server.stop()
-            throw error
+        try await SimulatorFixture.with(organization: organization, control: true) { fixture in
+            let controlPort = await fixture.server.controlPort ?? 0
+            return try await body(ControlledSimulator(fixture: fixture, controlURL: "http://127.0.0.1:\(controlPort)"))
         }
     }
 

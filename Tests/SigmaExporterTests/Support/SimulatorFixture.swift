@@ -29,11 +29,11 @@ struct SimulatorFixture {
 
     static func with<T>(
         organization: SimOrganization = DemoOrganization.make(), tokenLifetime: Duration = .seconds(3600),
-        _ body: (SimulatorFixture) async throws -> T
+        control: Bool = false, _ body: (SimulatorFixture) async throws -> T
     ) async throws -> T {
         let state = SimulatorState(organization: organization, tokenLifetime: tokenLifetime)
         let server = SimulatorServer(state: state)
-        try await server.start()
+        if control { try await server.start(controlPort: 0) } else { try await server.start() }
         let configuration = SigmaClient.httpConfiguration(
             limits: ClientLimits(testSettings), connectTimeout: .seconds(2))
         let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
