@@ -6,8 +6,9 @@ with thresholds of their own, ratios on a 0-1 scale. And what users asked for (i
 shared crosshair; a `cluster` variable, hidden by default, that every query filters by (Thanos,
 Mimir); links to /inaccessible built from the `exporter_url` variable, never from `instance` (a
 pod IP on Kubernetes); panels for the first scan's progress, the credential's owner and client id
-suffix, the inventory's verdict and credential, the configuration's reload, and the coverage
-targets drawn as dashed lines on the coverage over time. Prints "N passed, M failed"."""
+suffix, the inventory's verdict and credential, the configuration's reload, the store's health
+(--storage.path), and the coverage targets drawn as dashed lines on the coverage over time. Prints
+"N passed, M failed"."""
 import json
 import re
 import sys
@@ -59,7 +60,8 @@ for family, what in (("sigma_connections_scan_progress_ratio", "the first scan's
                      ("sigma_credential_info", "the credential's owner and client id suffix"),
                      ("sigma_inventory_complete", "the inventory's verdict"),
                      ("sigma_inventory_credential_valid", "the inventory credential's verdict"),
-                     ("sigma_config_last_reload_successful", "the configuration's reload status")):
+                     ("sigma_config_last_reload_successful", "the configuration's reload status"),
+                     ("sigma_storage_healthy", "the store's health (--storage.path)")):
     if not any(family in e for e in all_exprs):
         problems.append(f"no panel shows {what} ({family})")
 for panel in dashboard["panels"]:

@@ -9,9 +9,13 @@ Secret, the configuration is a ConfigMap without a hashed name mounted as a fold
 reloads in place), an overlay's `images:` entry changes the image, the rules' job and namespace
 are the Service's (after any namePrefix, nameSuffix or namespace), the rule tests with the
 Operator's target labels pass on the rendered PrometheusRule, an AlertmanagerConfig has the
-inhibit rules of docker/alertmanager.yml, and the dashboard ConfigMap carries the sidecar's label.
+inhibit rules of docker/alertmanager.yml, the dashboard ConfigMap carries the sidecar's label, and
+the store (--storage.path) is a writable volume the non-root user owns through fsGroup: an emptyDir,
+or a ReadWriteOnce PersistentVolumeClaim of the same rendering, in the Deployment's namespace,
+mounted by one replica that is stopped before the next starts (Recreate).
 Run without arguments, it also requires an overlay that renames the Service and brings the
-AlertmanagerConfig component, and that every alert fires with its namespace in the Operator tests.
+AlertmanagerConfig component, an overlay that keeps the store on a PersistentVolumeClaim, and that
+every alert fires with its namespace in the Operator tests.
 
 Usage: validate.py [KUSTOMIZATION_DIR ...] (default: the base and every overlay)
 """
@@ -167,6 +171,7 @@ def check(directory, schemas):
         problems += same_inhibit_rules(config)
     if deployment:
         problems += config_reloads_in_place(deployment, by_kind.get("ConfigMap", []))
+        problems += store_is_writable(deployment, by_kind.get("PersistentVolumeClaim", []))
         problems += images_applied(directory, deployment)
     dashboards = [c for c in by_kind.get("ConfigMap", []) if c["metadata"].get("labels", {}).get("grafana_dashboard")]
     if len(dashboards) != 1:
@@ -243,6 +248,56 @@ def config_reloads_in_place(deployment, config_maps):
     return problems
 
 
+def store_volume(deployment):
+    """The volume the container's --storage.path is mounted from, or None."""
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    paths = [a.split("=", 1)[1] for a in container["args"] if a.startswith("--storage.path=")]
+    mounts = [m for m in container.get("volumeMounts", []) if paths and m["mountPath"] == paths[0]]
+    volumes = [v for v in pod.get("volumes", []) if mounts and v["name"] == mounts[0]["name"]]
+    return volumes[0] if volumes else None
+
+
+def store_is_writable(deployment, claims):
+    """The store (--storage.path) must be a volume the non-root user can write, on the read-only root
+    filesystem, and one process's alone."""
+    pod = deployment["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    paths = [a.split("=", 1)[1] for a in container["args"] if a.startswith("--storage.path=")]
+    if len(paths) != 1:
+        return ["the container has no (or more than one) --storage.path"]
+    mounts = [m for m in container.get("volumeMounts", []) if m["mountPath"] == paths[0]]
+    if len(mounts) != 1 or "subPath" in mounts[0] or mounts[0].get("readOnly"):
+        return [f"{paths[0]} (--storage.path) is not one writable volume mounted as a folder: on the "
+                "read-only root filesystem the store cannot be written"]
+    problems = []
+    security = pod.get("securityContext", {})
+    if security.get("fsGroup") is None:
+        problems.append("the pod sets no fsGroup: the store's volume may not be writable by the non-root user")
+    volume = store_volume(deployment)
+    if not volume:
+        return problems + [f"{paths[0]} is mounted from no volume of the pod"]
+    if "persistentVolumeClaim" in volume:
+        name = volume["persistentVolumeClaim"]["claimName"]
+        found = [c for c in claims if c["metadata"]["name"] == name]
+        if not found:
+            problems.append(f"the store's claim {name} is not in this kustomization")
+        else:
+            claim = found[0]
+            if claim["spec"].get("accessModes") != ["ReadWriteOnce"]:
+                problems.append(f"the store's claim {name} is not ReadWriteOnce alone: a store belongs to one process")
+            if claim["metadata"].get("namespace") != deployment["metadata"].get("namespace"):
+                problems.append(f"the store's claim {name} is in namespace {claim['metadata'].get('namespace')!r}, "
+                                f"not the Deployment's {deployment['metadata'].get('namespace')!r}")
+        if deployment["spec"].get("replicas", 1) != 1:
+            problems.append("more than one replica would open the store's one claim")
+        if deployment["spec"].get("strategy", {}).get("type") != "Recreate":
+            problems.append("a rolling update would run two pods on the store's ReadWriteOnce claim: use strategy Recreate")
+    elif "emptyDir" not in volume:
+        problems.append(f"the store's volume {volume['name']} is neither an emptyDir nor a PersistentVolumeClaim")
+    return problems
+
+
 def images_applied(directory, deployment):
     """kustomize ignores an `images:` entry whose name matches no image: say so."""
     kustomization = yaml.safe_load(open(os.path.join(directory, "kustomization.yaml")))
@@ -277,6 +332,7 @@ def main():
     schemas = crd_schemas()
     failed = False
     renamed_with_alertmanager = False
+    persistent_store = False
     if everything:
         for problem in every_alert_keeps_namespace():
             print(f"FAIL: {problem}")
@@ -287,6 +343,8 @@ def main():
         if (services and services[0]["metadata"]["name"] != "sigma-exporter"
                 and any(d["kind"] == "AlertmanagerConfig" for d in documents)):
             renamed_with_alertmanager = True
+        if any("persistentVolumeClaim" in (store_volume(d) or {}) for d in documents if d["kind"] == "Deployment"):
+            persistent_store = True
         name = os.path.relpath(directory, ROOT)
         for problem in problems:
             print(f"FAIL: {name}: {problem}")
@@ -297,6 +355,9 @@ def main():
             print(f"ok: {name}: {kinds}")
     if everything and not renamed_with_alertmanager:
         print("FAIL: no overlay renames the Service (namePrefix, nameSuffix) and brings the AlertmanagerConfig component")
+        failed = True
+    if everything and not persistent_store:
+        print("FAIL: no overlay keeps the store on a PersistentVolumeClaim (components/persistent-storage)")
         failed = True
     sys.exit(1 if failed else 0)
 
