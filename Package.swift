@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", exact: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         // The version, revision, build date and compiler, stamped at build time by the plugin below.
@@ -82,6 +83,17 @@ let package = Package(
             dependencies: ["ExporterBasics", "ExporterCore", "ExporterConfig", "SigmaClient", "SigmaModels"],
             swiftSettings: swiftSettings
         ),
+        // What survives a restart (`--storage.path`): SQLite through GRDB, behind ExporterCore's
+        // StateStorage protocol, so nothing else links SQLite.
+        .target(
+            name: "ExporterStorage",
+            dependencies: [
+                "ExporterCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A stand-in Sigma organisation served over HTTP, for tests, the demo and benchmarks.
         .target(
             name: "SigmaSimulator",
@@ -97,7 +109,8 @@ let package = Package(
         .target(
             name: "SigmaExporter",
             dependencies: [
-                "ExporterBasics", "ExporterCore", "ExporterConfig", "Collectors", "SigmaClient", "SigmaSimulator",
+                "ExporterBasics", "ExporterCore", "ExporterConfig", "ExporterStorage", "Collectors", "SigmaClient",
+                "SigmaSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -129,8 +142,8 @@ let package = Package(
         .testTarget(
             name: "SigmaExporterTests",
             dependencies: [
-                "ExporterBasics", "SigmaModels", "SigmaClient", "ExporterConfig", "ExporterCore", "Collectors",
-                "SigmaSimulator", "SigmaExporter",
+                "ExporterBasics", "SigmaModels", "SigmaClient", "ExporterConfig", "ExporterCore", "ExporterStorage",
+                "Collectors", "SigmaSimulator", "SigmaExporter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

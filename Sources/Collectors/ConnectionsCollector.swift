@@ -20,7 +20,7 @@ public final class ConnectionsCollector: Collector {
     public static let defaultInterval: Duration = .seconds(900)
 
     let context: OrganizationContext
-    let graph = SourceGraph()
+    let graph: SourceGraph
     let scan: SourceScan
     /// Documents the current scan covers (the listings' entries), once listed.
     let listedDocuments = Mutex<Int?>(nil)
@@ -29,6 +29,8 @@ public final class ConnectionsCollector: Collector {
         self.context = context
         // The stall watch keeps the organisation's one clock, the client's.
         scan = SourceScan(clock: context.client.clock)
+        graph = SourceGraph(
+            persistence: context.storage.map { .init(storage: $0, organization: context.organization) })
     }
 
     public func collect() async throws -> [MetricFamily] {

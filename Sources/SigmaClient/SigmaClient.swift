@@ -91,6 +91,11 @@ public final class SigmaClient: Sendable {
     /// The last six characters of the client id: all of it that may be shown.
     public var clientIdSuffix: String { credential.clientIdSuffix }
 
+    /// Which credential on which host: the same across restarts (unlike the client object), so
+    /// what this credential read can be kept (`--storage.path`) and told from another's. Stored
+    /// on disk only, never shown.
+    public var readerIdentity: String { "\(baseURL) \(credential.clientId)" }
+
     /// A response as the client saw it: status, headers and the whole (bounded) body.
     struct RawResponse: Sendable {
         var status: Int

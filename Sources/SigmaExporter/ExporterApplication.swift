@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Collectors
 import ExporterConfig
 import ExporterCore
+import ExporterStorage
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -55,14 +56,19 @@ public enum ExporterApplication {
         }
 
         let store = MetricsStore()
+        let storage = options.storagePath.flatMap { path in
+            StorageOpening.open(directory: path, logger: logger) { store.recordStorage(healthy: $0) }
+        }
+        if let storage { logger.info("Keeping state across restarts", metadata: ["path": "\(storage.path)"]) }
         let reports = InaccessibleReports(
-            history: InMemoryInaccessibleHistory(retention: options.storageRetention),
+            history: InMemoryInaccessibleHistory(retention: options.storageRetention, storage: storage),
             onChanges: { store.recordInaccessibleChanges($0) })
         let selection = options.selection
         let pollInterval = options.pollInterval
         let plan = PollingPlan.make(
             configuration: configuration, selection: selection, pollInterval: pollInterval, http: http, store: store,
-            reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval)
+            reports: reports, logger: logger, retryPolicy: retryPolicy, tokenRequestInterval: tokenRequestInterval,
+            storage: storage)
         let polling = PollingService(
             configuration: configuration, initial: plan, store: store, logger: logger, handleSIGHUP: handleSIGHUP,
             watchInterval: watchInterval, read: load
@@ -73,7 +79,7 @@ public enum ExporterApplication {
             return PollingPlan.make(
                 configuration: configuration, selection: selection, pollInterval: pollInterval, http: http,
                 store: store, reports: reports, logger: logger, retryPolicy: retryPolicy,
-                tokenRequestInterval: tokenRequestInterval, previous: running)
+                tokenRequestInterval: tokenRequestInterval, storage: storage, previous: running)
         }
         let webOptions = WebOptions(
             telemetryPath: options.telemetryPath, enableLifecycle: options.enableLifecycle,

@@ -58,6 +58,15 @@ public struct ExporterCommand: AsyncParsableCommand {
     var pollInterval: String?
 
     @Option(
+        name: .customLong("storage.path"),
+        help: """
+            A folder for an embedded SQLite store of what must survive a restart (since when each asset \
+            is out of reach, the change history, member names, each document's sources). Without it, \
+            everything lives in memory.
+            """)
+    var storagePath: String?
+
+    @Option(
         name: .customLong("storage.retention"),
         help: "How long the change history of /inaccessible/changes is kept (e.g. 30d, 12h).")
     var storageRetention = "30d"
@@ -109,13 +118,18 @@ public struct ExporterCommand: AsyncParsableCommand {
         if demo && configFile != nil {
             throw ConfigError(source: "--demo", problem: "cannot be combined with --config.file")
         }
+        if let storagePath, storagePath.isEmpty {
+            throw ConfigError(
+                source: "--storage.path", problem: "must name a folder (leave the flag out to keep state in memory)")
+        }
         let (prefix, links) = try prefixes()
         return ExporterOptions(
             configFile: configFile, listenAddress: address, telemetryPath: telemetryPath,
             webConfigFile: webConfigFile, enableLifecycle: enableLifecycle, inaccessibleReport: !disableInaccessible,
             selection: selection,
             pollInterval: interval, logLevel: level,
-            logFormat: format, demo: demo, routePrefix: prefix, linkPrefix: links, storageRetention: retention)
+            logFormat: format, demo: demo, routePrefix: prefix, linkPrefix: links, storageRetention: retention,
+            storagePath: storagePath)
     }
 
     /// The route prefix and the links' prefix, from `--web.route-prefix` and `--web.external-url`,

@@ -20,6 +20,8 @@ public struct ExporterOptions: Sendable {
     public var linkPrefix: String
     /// How long the change history is kept (`--storage.retention`).
     public var storageRetention: Duration
+    /// Where what must survive a restart is kept (`--storage.path`); nil keeps it in memory.
+    public var storagePath: String?
 
     public init(
         configFile: String? = nil, listenAddress: ListenAddress = ListenAddress(host: "0.0.0.0", port: 9906),
@@ -28,9 +30,10 @@ public struct ExporterOptions: Sendable {
         selection: CollectorSelection = .init(),
         pollInterval: Duration? = nil, logLevel: Logger.Level = .info, logFormat: LogFormatChoice = .logfmt,
         demo: Bool = false, routePrefix: String = "", linkPrefix: String? = nil,
-        storageRetention: Duration = .seconds(30 * 86_400)
+        storageRetention: Duration = .seconds(30 * 86_400), storagePath: String? = nil
     ) {
         self.storageRetention = storageRetention
+        self.storagePath = storagePath
         self.routePrefix = routePrefix
         self.linkPrefix = linkPrefix ?? routePrefix
         self.configFile = configFile

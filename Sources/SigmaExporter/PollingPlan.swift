@@ -46,7 +46,8 @@ public struct PollingPlan: Sendable {
         configuration: ExporterConfiguration, selection: CollectorSelection, pollInterval: Duration?,
         http: SigmaHTTPClients, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
         retryPolicy: RetryPolicy = RetryPolicy(),
-        tokenRequestInterval: Duration = .seconds(1), previous: PollingPlan? = nil
+        tokenRequestInterval: Duration = .seconds(1), storage: (any StateStorage)? = nil,
+        previous: PollingPlan? = nil
     ) -> PollingPlan {
         var plan = PollingPlan(collectors: [], organizations: configuration.organizations.map(\.name))
         // Sigma's one-token-request-a-second rule has no documented scope: hold every credential of
@@ -73,7 +74,8 @@ public struct PollingPlan: Sendable {
                 tokenPacers[organization.baseURL] = tokenPacer
                 let context = makeContext(
                     organization, intervals: intervals, poll: configuration.poll, http: http, store: store,
-                    reports: reports, logger: logger, retryPolicy: retryPolicy, tokenPacer: tokenPacer)
+                    reports: reports, logger: logger, retryPolicy: retryPolicy, tokenPacer: tokenPacer,
+                    storage: storage)
                 runtime = OrganizationRuntime(identity: identity, context: context, collectors: [:])
             }
             for type in CollectorRegistry.all {
@@ -100,7 +102,7 @@ public struct PollingPlan: Sendable {
     static func makeContext(
         _ organization: OrganizationConfiguration, intervals: [String: Duration], poll: PollSettings,
         http clients: SigmaHTTPClients, store: MetricsStore, reports: InaccessibleReports, logger: Logger,
-        retryPolicy: RetryPolicy, tokenPacer: RequestPacer
+        retryPolicy: RetryPolicy, tokenPacer: RequestPacer, storage: (any StateStorage)?
     ) -> OrganizationContext {
         let http = clients.client(for: organization.baseURL)
         let observer = OrganizationObserver(store: store, organization: organization.name)
@@ -120,6 +122,6 @@ public struct PollingPlan: Sendable {
         return OrganizationContext(
             configuration: organization, client: client, inventoryClient: inventoryClient, logger: clientLogger,
             now: { Date().timeIntervalSince1970 }, reports: reports,
-            intervals: intervals, poll: poll)
+            intervals: intervals, poll: poll, storage: storage)
     }
 }

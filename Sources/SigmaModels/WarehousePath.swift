@@ -10,6 +10,11 @@
 public struct WarehousePath: Decodable, Sendable, Hashable, CustomStringConvertible {
     public let key: String
 
+    /// The path whose ``key`` is `key` (as stored).
+    public init(key: String) {
+        self.key = key
+    }
+
     public init(_ items: [String]) {
         key = items.map { "s" + $0 }.joined(separator: "\u{1F}")
     }

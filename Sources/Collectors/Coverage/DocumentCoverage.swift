@@ -83,7 +83,8 @@ struct DocumentCoverage {
     func nameOwners(reader: SigmaClient?) async {
         let kept = context.reports.report(for: context.organization)?.documents[kind]?.first ?? []
         let people = await context.facts.members.people(
-            Set(kept.map(\.owner)), reader: reader, logger: context.logger, org: context.organization)
+            Set(kept.map(\.owner)), reader: reader, logger: context.logger, org: context.organization,
+            storage: context.storage)
         context.reports.addPeople(
             people, note: reader == nil ? MemberDirectory.noReaderNote : nil, organization: context.organization)
     }

@@ -13,6 +13,11 @@ public struct DocumentID: Hashable, Sendable, CustomStringConvertible {
 
     public let storage: Storage
 
+    /// An id from its stored form.
+    init(storage: Storage) {
+        self.storage = storage
+    }
+
     public init(_ text: String) {
         storage = Self.packed(text).map { .uuid($0.high, $0.low) } ?? .other(text)
     }

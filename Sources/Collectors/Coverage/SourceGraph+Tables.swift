@@ -24,6 +24,8 @@ extension SourceGraph {
         var pending: Set<DocumentID> = []
         var connectionIds = StringInterner()
         var epoch: UInt64 = 0
+        /// Tables whose entry changed since the last save, when the sources are kept (nil without).
+        var changed: Set<DocumentID>?
     }
 
     /// Every table the store's documents read.
@@ -64,6 +66,7 @@ extension SourceGraph {
                 tables.failures[inode] = nil
                 tables.connections[inode] = TableEntry(
                     connection: tables.connectionIds(location.connectionId), path: location.path)
+                tables.changed?.insert(inode)
             }
             try count(nil, fresh: !wasFailing, in: token.pass)
         } catch let error as SigmaError {
@@ -76,6 +79,7 @@ extension SourceGraph {
                     tables.failures[inode] = nil
                     tables.connections[inode] = TableEntry(
                         recheckPass: Self.recheckPass(inode, after: token.pass), hidden: reason)
+                    tables.changed?.insert(inode)
                 } else {
                     tables.failures[inode] = reason
                 }

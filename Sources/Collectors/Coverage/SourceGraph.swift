@@ -76,8 +76,18 @@ final class SourceGraph: Sendable {
     /// Per-document requests in flight at once (the client's own caps, and its scan lane, apply).
     let concurrency: Int
 
-    init(concurrency: Int = 32) {
+    /// Where the sources are kept across restarts (`--storage.path`), if anywhere.
+    let persistence: Persistence?
+    /// Whether the stored sources were consulted (once, at the first pass of this process).
+    let consulted = Mutex(false)
+    /// One save at a time, so saves reach the store in the order their changes were taken.
+    let saving = Mutex(())
+
+    init(concurrency: Int = 32, persistence: Persistence? = nil) {
         self.concurrency = concurrency
+        self.persistence = persistence
+        store.withLock { $0 = SourceStore(journaled: persistence != nil) }
+        tables.withLock { $0.changed = persistence != nil ? [] : nil }
     }
 
     /// A document to bring up to date, with the version its listing gives (nil when unlisted).
@@ -113,6 +123,10 @@ final class SourceGraph: Sendable {
         async throws -> Unresolved
     {
         let epoch = bind(to: reader)
+        if persistence != nil {
+            store.withLock { $0.journal?.reader = reader.readerIdentity }
+            restoreOnce(reader: reader, epoch: epoch)
+        }
         var versions: [DocumentID: Int] = [:]
         versions.reserveCapacity(listings.reduce(0) { $0 + $1.count { $0.kind != .workbook } })
         for listing in listings {
@@ -141,6 +155,7 @@ final class SourceGraph: Sendable {
         try await forEach(dueTables, concurrency: concurrency) { inode in
             try await self.resolve(table: inode, token, reader: reader, force: true)
         }
+        save(force: true)
         let passOutcome = outcome.withLock { $0 }
         if passOutcome.failed >= 5, passOutcome.failed * 2 > passOutcome.asked, let failure = passOutcome.firstFailure {
             throw failure
@@ -156,21 +171,27 @@ final class SourceGraph: Sendable {
             defer { last = ObjectIdentifier(reader) }
             return last != nil && last != ObjectIdentifier(reader)
         }
-        return store.withLock { store in
-            guard changed else { return store.epoch }
-            store = SourceStore(epoch: store.epoch &+ 1)
-            tables.withLock { $0 = Tables(epoch: store.epoch) }
+        guard changed else { return store.withLock { $0.epoch } }
+        return startAfresh()
+    }
+
+    /// A new, empty store and tables under the next epoch; what was stored is forgotten too.
+    @discardableResult
+    func startAfresh() -> UInt64 {
+        let journaled = persistence != nil
+        let epoch = store.withLock { store in
+            store = SourceStore(epoch: store.epoch &+ 1, journaled: journaled)
+            tables.withLock { $0 = Tables(epoch: store.epoch, changed: journaled ? [] : nil) }
             return store.epoch
         }
+        saving.withLock { _ in persistence?.storage.forgetSources(organization: persistence?.organization ?? "") }
+        return epoch
     }
 
     /// Forgets everything read (a new binding of the scan starts from nothing).
     func reset() {
         lastReader.withLock { $0 = nil }
-        store.withLock { store in
-            store = SourceStore(epoch: store.epoch &+ 1)
-            tables.withLock { $0 = Tables(epoch: store.epoch) }
-        }
+        startAfresh()
     }
 
     /// How far this pass has got (0–1): what it has read of what it is due to read (so a pass that
@@ -275,6 +296,7 @@ final class SourceGraph: Sendable {
             store.set(document.id, kind: document.kind, version: document.version, sources: sources)
         }
         for case .table(let inode) in sources { try await resolve(table: inode, token, reader: reader) }
+        save(force: false)
     }
 
     /// The data models and datasets `documents` read that are not queued yet (now queued).

@@ -38,9 +38,21 @@ struct SourceStore: Sendable {
     /// Which reader's store this is (see ``SourceGraph/bind(to:)``): writes of another epoch's
     /// scan, still winding down, are dropped.
     let epoch: UInt64
+    /// What changed since the last save, when a ``StateStorage`` keeps the sources (nil without).
+    var journal: Journal?
 
-    init(epoch: UInt64 = 0) {
+    /// The documents written or removed since the last save (see ``SourceGraph/save(force:)``).
+    struct Journal {
+        /// The reader whose sources these are (see ``SigmaClient/readerIdentity``).
+        var reader: String?
+        var changed: Set<DocumentID> = []
+        var removed: Set<DocumentID> = []
+        var count: Int { changed.count + removed.count }
+    }
+
+    init(epoch: UInt64 = 0, journaled: Bool = false) {
         self.epoch = epoch
+        journal = journaled ? Journal() : nil
     }
 
     subscript(id: DocumentID) -> Node? { nodes[id] }
@@ -74,6 +86,23 @@ struct SourceStore: Sendable {
             version: version, start: UInt32(buffer.count), count: UInt32(sources.count), pass: pass, kind: kind,
             known: true)
         buffer.append(contentsOf: sources)
+        journal?.note(changed: id)
+    }
+
+    /// Puts back a node as it was stored, not reached by any pass yet (and not a change to save).
+    mutating func restore(_ id: DocumentID, node: Node, sources: [SourceGraph.Source]) {
+        if let old = nodes[id] { unused += Int(old.count) }
+        var node = node
+        node.start = UInt32(buffer.count)
+        node.count = UInt32(sources.count)
+        node.pass = 0
+        nodes[id] = node
+        buffer.append(contentsOf: sources)
+    }
+
+    /// Continues the pass numbers of the store it was restored from (a due recheck stays due).
+    mutating func restorePass(_ stored: UInt32) {
+        pass = max(pass, stored)
     }
 
     /// Records that reading `id` at `version` failed: it keeps its last known sources (none if it
@@ -89,6 +118,7 @@ struct SourceStore: Sendable {
         nodes[id]?.pass = pass
         nodes[id]?.failure = reason
         nodes[id]?.recheckPass = recheckPass
+        journal?.note(changed: id)
     }
 
     /// Forgets every node this pass did not reach.
@@ -98,7 +128,10 @@ struct SourceStore: Sendable {
     }
 
     mutating func remove(_ id: DocumentID) {
-        if let old = nodes.removeValue(forKey: id) { unused += Int(old.count) }
+        if let old = nodes.removeValue(forKey: id) {
+            unused += Int(old.count)
+            journal?.note(removed: id)
+        }
     }
 
     /// Rewrites the buffer without the entries no node refers to, once they are half of it.
@@ -116,5 +149,17 @@ struct SourceStore: Sendable {
         }
         buffer = compacted
         unused = 0
+    }
+}
+
+extension SourceStore.Journal {
+    mutating func note(changed id: DocumentID) {
+        changed.insert(id)
+        removed.remove(id)
+    }
+
+    mutating func note(removed id: DocumentID) {
+        removed.insert(id)
+        changed.remove(id)
     }
 }

@@ -23,11 +23,25 @@ final class MemberDirectory: Sendable {
     /// Why owners are ids only without an inventory credential.
     static let noReaderNote = "no inventory credential: member records are not read (configure inventory:)"
 
+    /// Whether the records kept across restarts were read back (once).
+    let restored = Mutex(false)
+
     /// The people among `ids` as far as known, reading the unknown ones with `reader` (those
-    /// another poll is reading now come at the next poll).
-    func people(_ ids: Set<String>, reader: SigmaClient?, logger: Logger, org: String) async -> [String: Person] {
+    /// another poll is reading now come at the next poll). With `storage`, the records read before
+    /// a restart are known from the first poll, and each poll's new ones are kept.
+    func people(
+        _ ids: Set<String>, reader: SigmaClient?, logger: Logger, org: String, storage: (any StateStorage)? = nil
+    ) async -> [String: Person] {
         let wanted = ids.filter { !$0.isEmpty }
         guard let reader else { return [:] }
+        if let storage,
+            !restored.withLock({ restored in
+                defer { restored = true }; return restored
+            })
+        {
+            let stored = storage.loadMembers(organization: org)
+            known.withLock { known in for person in stored where known[person.id] == nil { known[person.id] = person } }
+        }
         let unknown = known.withLock { known in wanted.filter { known[$0] == nil } }.sorted().prefix(
             Self.lookupsPerPoll)
         let read = await withTaskGroup(of: Person?.self) { group in
@@ -38,6 +52,7 @@ final class MemberDirectory: Sendable {
             for await person in group { if let person { read.append(person) } }
             return read
         }
+        storage?.saveMembers(read, organization: org)
         return known.withLock { known in
             for person in read { known[person.id] = person }
             return known.filter { wanted.contains($0.key) }

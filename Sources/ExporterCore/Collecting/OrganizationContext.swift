@@ -27,6 +27,8 @@ public struct OrganizationContext: Sendable {
     let settings: SharedSettings
     /// The request limits of this organisation's clients (part of its identity across reloads).
     public let poll: PollSettings
+    /// Where what must survive a restart is kept (`--storage.path`); nil keeps it in memory.
+    public let storage: (any StateStorage)?
 
     final class SharedSettings: Sendable {
         let state: Mutex<(configuration: OrganizationConfiguration, intervals: [String: Duration])>
@@ -45,9 +47,10 @@ public struct OrganizationContext: Sendable {
         configuration: OrganizationConfiguration, client: SigmaClient, inventoryClient: SigmaClient?, logger: Logger,
         now: @escaping @Sendable () -> Double, shared: SharedState = SharedState(),
         reports: InaccessibleReports = InaccessibleReports(), intervals: [String: Duration] = [:],
-        poll: PollSettings = PollSettings()
+        poll: PollSettings = PollSettings(), storage: (any StateStorage)? = nil
     ) {
         self.poll = poll
+        self.storage = storage
         self.settings = SharedSettings(configuration: configuration, intervals: intervals)
         self.client = client
         self.inventoryClient = inventoryClient

@@ -1,7 +1,13 @@
+import Foundation
 import Synchronization
 
-/// The history held in memory: lost at a restart, kept across reloads. Changes older than the
-/// retention (`--storage.retention`) are dropped as new ones are recorded.
+/// The history held in memory, kept across reloads; lost at a restart unless a ``StateStorage``
+/// keeps it (`--storage.path`): then it starts from what was stored and writes each record's
+/// difference back. Changes older than the retention (`--storage.retention`) are dropped as new
+/// ones are recorded.
+///
+/// Why memory first even with a store: every poll compares its whole list against the last one,
+/// and a lookup in memory is what that costs; the store only takes the difference.
 public final class InMemoryInaccessibleHistory: InaccessibleHistory {
     struct KindKey: Hashable {
         var organization: String
@@ -19,9 +25,28 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
     /// How long a change is kept, in seconds.
     public let retentionSeconds: Double
 
-    public init(retention: Duration = .seconds(30 * 86_400)) {
+    /// Where the history is kept across restarts, if anywhere.
+    let storage: (any StateStorage)?
+
+    /// `now` only sets which stored changes are still within the retention.
+    public init(
+        retention: Duration = .seconds(30 * 86_400), storage: (any StateStorage)? = nil,
+        now: Double = Date().timeIntervalSince1970
+    ) {
         let parts = retention.components
         retentionSeconds = Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        self.storage = storage
+        if let storage {
+            let stored = storage.loadHistory(changesSince: now - retentionSeconds)
+            state.withLock { state in
+                for (key, assets) in stored.outOfReach {
+                    state.outOfReach[KindKey(organization: key.organization, kind: key.kind)] = Dictionary(
+                        assets.map { ($0.id, (name: $0.name, since: $0.since)) },
+                        uniquingKeysWith: { first, _ in first })
+                }
+                state.changes = stored.changes
+            }
+        }
     }
 
     public func record(
@@ -35,11 +60,16 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
             var next: [String: (name: String, since: Double)] = [:]
             next.reserveCapacity(outOfReach.count)
             var changes: [InaccessibleChange] = []
+            var upserted: [StoredHistory.Asset] = []
             for asset in outOfReach {
                 if let known = previous?[asset.id] {
                     next[asset.id] = (asset.name, known.since)
+                    if known.name != asset.name {
+                        upserted.append(.init(id: asset.id, name: asset.name, since: known.since))
+                    }
                 } else {
                     next[asset.id] = (asset.name, time)
+                    upserted.append(.init(id: asset.id, name: asset.name, since: time))
                     if previous != nil {
                         changes.append(
                             InaccessibleChange(
@@ -48,7 +78,9 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
                     }
                 }
             }
+            var removed: [String] = []
             for (id, known) in previous ?? [:] where next[id] == nil {
+                removed.append(id)
                 changes.append(
                     InaccessibleChange(
                         time: time, org: organization, kind: kind, id: id, name: known.name, change: .becameAccessible))
@@ -60,6 +92,12 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
             if let first = state.changes.first, first.time < horizon {
                 state.changes.removeAll { $0.time < horizon }
             }
+            // Written under the lock, so records reach the store in the order they were made. The
+            // first record of a kind is written even when empty: it is the baseline.
+            let delta = StoredHistory.Delta(
+                key: .init(organization: organization, kind: kind), upserted: upserted, removed: removed,
+                changes: changes)
+            if !delta.isEmpty || previous == nil { storage?.saveHistory(delta, horizon: horizon) }
             return changes
         }
     }
@@ -81,5 +119,6 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
             state.outOfReach = state.outOfReach.filter { organizations.contains($0.key.organization) }
             state.changes.removeAll { !organizations.contains($0.org) }
         }
+        storage?.retain(organizations: organizations)
     }
 }

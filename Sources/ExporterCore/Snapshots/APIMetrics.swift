@@ -118,4 +118,6 @@ enum CoreHelp {
         "A metric with a constant value 1, labelled by the exporter's version, revision, build date and Swift version (as --version prints them)."
     static let reloadSuccessful = "Whether the last configuration (re)load succeeded (1) or failed (0)."
     static let reloadTimestamp = "When the configuration was last loaded successfully."
+    static let storageHealthy =
+        "1 while the --storage.path store is open and written to; 0 once it was moved aside or a write failed (the exporter then serves from memory)."
 }

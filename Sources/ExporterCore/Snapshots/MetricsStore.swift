@@ -13,6 +13,8 @@ public final class MetricsStore: Sendable {
         var api = APIMetrics()
         var reloadSuccessful: Bool?
         var reloadTimestamp: Double?
+        /// `sigma_storage_healthy`; nil without `--storage.path`.
+        var storageHealthy: Bool?
         /// `sigma_inaccessible_changes_total` by org, kind and change.
         var inaccessibleChanges: [InaccessibleChangeKey: Int] = [:]
         var generation: UInt64 = 0
@@ -179,6 +181,14 @@ public final class MetricsStore: Sendable {
         }
     }
 
+    /// Records whether the `--storage.path` store is open and written to.
+    public func recordStorage(healthy: Bool) {
+        state.withLock { state in
+            state.storageHealthy = healthy
+            state.generation += 1
+        }
+    }
+
     /// Records the outcome of a configuration (re)load.
     public func recordReload(success: Bool, now: Double) {
         state.withLock { state in
@@ -230,6 +240,10 @@ public final class MetricsStore: Sendable {
                 .gauge(
                     "sigma_config_last_reload_successful", help: CoreHelp.reloadSuccessful,
                     [Series([], successful ? 1 : 0)]))
+        }
+        if let healthy = state.storageHealthy {
+            families.append(
+                .gauge("sigma_storage_healthy", help: CoreHelp.storageHealthy, [Series([], healthy ? 1 : 0)]))
         }
         if let timestamp = state.reloadTimestamp {
             families.append(
