@@ -144,6 +144,7 @@ let package = Package(
             dependencies: [
                 "ExporterBasics", "SigmaModels", "SigmaClient", "ExporterConfig", "ExporterCore", "ExporterStorage",
                 "Collectors", "SigmaSimulator", "SigmaExporter",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

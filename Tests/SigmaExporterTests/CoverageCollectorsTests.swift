@@ -23,7 +23,7 @@ struct CoverageRun {
         interval: Duration = .milliseconds(2),
         settings: PollSettings = PollSettings(
             requestTimeout: .seconds(60), maxConcurrency: 16, maxRequestsPerSecond: 10_000),
-        now: @escaping @Sendable () -> Double = { 1000 }
+        now: @escaping @Sendable () -> Double = { 1000 }, storage: (any StateStorage)? = nil
     ) {
         let organization = OrganizationConfiguration(
             name: "acme", baseURL: sim.baseURL, credential: credential, inventory: inventory, scope: scope)
@@ -37,7 +37,8 @@ struct CoverageRun {
         let context = OrganizationContext(
             configuration: organization, client: client(credential), inventoryClient: inventory.map(client),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), now: now, shared: shared,
-            intervals: intervals, poll: settings)
+            reports: InaccessibleReports(history: InMemoryInaccessibleHistory(storage: storage, now: now())),
+            intervals: intervals, poll: settings, storage: storage)
         self.context = context
         collectors = CollectorRegistry.all.map { $0.init(context: context) }
     }

@@ -141,10 +141,13 @@ struct ExporterEndToEndTests {
                 #expect(counts["/v2/workbooks"] != nil)  // passes ran
                 for perDocument in [
                     "/v2/workbooks/{workbookId}/sources", "/v2/datasets/{datasetId}/sources",
-                    "/v2/dataModels/{dataModelId}/sources", "/v2/connections/paths/{inodeId}",
+                    "/v2/dataModels/{dataModelId}/sources",
                 ] {
                     #expect(counts[perDocument] == nil, "\(perDocument) asked again after a reload")
                 }
+                // Table lookups are not counted: one that failed (a timeout on a loaded machine) is
+                // asked again every pass by design. A reload that forgot the cache would ask every
+                // document again, which the loop above sees.
             }
         }
     }

@@ -20,12 +20,12 @@ struct ExporterHarness {
         enableLifecycle: Bool = false,
         logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
         load: (@Sendable () throws(ConfigError) -> ExporterConfiguration)? = nil,
-        watchInterval: Duration? = nil,
+        watchInterval: Duration? = nil, storagePath: String? = nil,
         _ body: (ExporterHarness) async throws -> T
     ) async throws -> T {
         let options = ExporterOptions(
             listenAddress: ListenAddress(host: "127.0.0.1", port: 0), enableLifecycle: enableLifecycle,
-            pollInterval: pollInterval)
+            pollInterval: pollInterval, storagePath: storagePath)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let fixed = configuration
         // Not `load ?? { … }`: through `??`, a typed-throws closure came back returning garbage
