@@ -64,6 +64,12 @@ public final class ConnectionsCollector: Collector {
         listedDocuments.withLock { $0 = listed }
         let readable = listings
         let finished = try await scan.result(within: scanBudget) { [self] in
+            let restored = graph.prepare(for: reader).restored
+            if restored > 0 {
+                self.context.logger.info(
+                    "Document sources read before the restart are kept: only new and changed documents are read",
+                    metadata: ["org": "\(self.context.organization)", "documents": "\(restored)"])
+            }
             if graph.isEmpty { await announceFirstScan(of: listed, reader: reader) }
             return try await graph.update(
                 roots: readable.joined().lazy.filter(scope.contains), listings: readable, reader: reader)

@@ -13,13 +13,15 @@ extension SourceGraph {
     static let saveEvery = 500
 
     /// At the first pass of this process, puts back what `reader` read before the restart (its
-    /// documents then cost nothing until their version changes). Another reader's store is dropped.
-    func restoreOnce(reader: SigmaClient, epoch: UInt64) {
-        guard let persistence,
-            !consulted.withLock({ consulted in
-                defer { consulted = true }; return consulted
-            })
-        else { return }
+    /// documents then cost nothing until their version changes); returns how many documents.
+    /// Another reader's store is dropped.
+    func restoreOnce(reader: SigmaClient, epoch: UInt64) -> Int {
+        let first = consulted.withLock { consulted in
+            defer { consulted = true }
+            return !consulted
+        }
+        guard let persistence, first else { return 0 }
+        var restoredCount = 0
         let identity = reader.readerIdentity
         var documents: [(DocumentID, SourceStore.Node, [Source])] = []
         var tableEntries: [(DocumentID, TableEntry)] = []
@@ -29,6 +31,7 @@ extension SourceGraph {
                 guard store.epoch == epoch else { return }
                 for (id, node, sources) in documents { store.restore(id, node: node, sources: sources) }
             }
+            restoredCount += documents.count
             documents.removeAll(keepingCapacity: true)
         }
         let pass = saving.withLock { _ in
@@ -45,7 +48,7 @@ extension SourceGraph {
                 })
         }
         flushDocuments()
-        guard let pass else { return }
+        guard let pass else { return 0 }
         tables.withLock { tables in
             guard tables.epoch == epoch else { return }
             for (inode, var entry) in tableEntries {
@@ -57,6 +60,7 @@ extension SourceGraph {
             guard store.epoch == epoch else { return }
             store.restorePass(pass)
         }
+        return restoredCount
     }
 
     /// Saves what changed since the last save, in one transaction: at once when `force` (a pass

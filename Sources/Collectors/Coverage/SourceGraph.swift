@@ -122,11 +122,7 @@ final class SourceGraph: Sendable {
     )
         async throws -> Unresolved
     {
-        let epoch = bind(to: reader)
-        if persistence != nil {
-            store.withLock { $0.journal?.reader = reader.readerIdentity }
-            restoreOnce(reader: reader, epoch: epoch)
-        }
+        let epoch = prepare(for: reader).epoch
         var versions: [DocumentID: Int] = [:]
         versions.reserveCapacity(listings.reduce(0) { $0 + $1.count { $0.kind != .workbook } })
         for listing in listings {
@@ -161,6 +157,17 @@ final class SourceGraph: Sendable {
             throw failure
         }
         return unresolved()
+    }
+
+    /// Binds the graph to `reader` (see ``bind(to:)``) and, at the first pass of this process,
+    /// puts back what the same credential read before a restart. Returns the epoch to write
+    /// under, and how many documents were put back (0 after the first call).
+    @discardableResult
+    func prepare(for reader: SigmaClient) -> (epoch: UInt64, restored: Int) {
+        let epoch = bind(to: reader)
+        guard persistence != nil else { return (epoch, 0) }
+        store.withLock { $0.journal?.reader = reader.readerIdentity }
+        return (epoch, restoreOnce(reader: reader, epoch: epoch))
     }
 
     /// Drops everything read with another credential (the inventory credential became usable, or
