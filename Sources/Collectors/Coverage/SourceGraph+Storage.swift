@@ -173,18 +173,18 @@ extension SourceGraph {
             bytes.append(contentsOf: utf8)
         }
         for source in sources {
+            let document: (Tag, DocumentID)?
             switch source {
-            case .dataModel(let id):
-                bytes.append(Tag.dataModel.rawValue)
-                append(id)
-            case .dataset(let id):
-                bytes.append(Tag.dataset.rawValue)
-                append(id)
-            case .table(let id):
-                bytes.append(Tag.table.rawValue)
-                append(id)
+            case .dataModel(let id): document = (.dataModel, id)
+            case .dataset(let id): document = (.dataset, id)
+            case .table(let id): document = (.table, id)
             case .connection(let id):
                 bytes.append(Tag.connection.rawValue)
+                append(id)
+                document = nil
+            }
+            if let (tag, id) = document {
+                bytes.append(tag.rawValue)
                 append(id)
             }
         }
