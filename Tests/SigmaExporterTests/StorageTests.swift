@@ -305,6 +305,22 @@ struct StorageTests {
 
     // MARK: - The stored form of sources
 
+    /// A document's version is stored and compared by the next process: it must not depend on the
+    /// process (Swift's `Hasher` is seeded anew in each, and made every document look changed after
+    /// a restart). Known answers of FNV-1a over the same bytes, computed apart (Python).
+    @Test func aDocumentsVersionIsTheSameInEveryProcess() {
+        func version(_ number: Double?, _ updatedAt: String?) -> Int {
+            DocumentEntry.version(
+                of: .init(
+                    kind: .workbook, id: "w1", version: number, updatedAt: updatedAt, isArchived: nil, path: "",
+                    name: "", ownerId: "", url: ""))
+        }
+        #expect(version(3, "2026-01-02T03:04:05Z") == -7_634_777_503_018_684_112)
+        #expect(version(nil, "2026-01-02T03:04:05Z") == -9_037_974_708_207_495_839)
+        #expect(version(7, nil) == 8_285_025_486_410_481_072)
+        #expect(version(nil, nil) == DocumentEntry.unknownVersion)
+    }
+
     @Test func sourcesReadBackAsTheyWereStored() throws {
         let sources: [SourceGraph.Source] = [
             .dataModel(DocumentID("0f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a")),

@@ -28,13 +28,33 @@ struct DocumentEntry: Sendable {
     /// again every pass, never taken as unchanged on no evidence.
     static let unknownVersion = Int.min
 
+    /// Why FNV-1a and not `Hasher`: `Hasher` is seeded anew in every process, and the version is
+    /// stored (`--storage.path`) to be compared by the next process; with `Hasher` every document
+    /// looked changed after a restart, and was read again.
     static func version(of document: Listed) -> Int {
         guard document.version != nil || document.updatedAt != nil else { return unknownVersion }
-        var hasher = Hasher()
-        hasher.combine(document.version)
-        hasher.combine(document.updatedAt)
-        let hash = hasher.finalize()
-        return hash == unknownVersion ? hash &+ 1 : hash
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+        }
+        // Each field with a marker for its presence, so (1, nil) and (nil, "1") differ.
+        if let version = document.version {
+            mix([1])
+            mix(withUnsafeBytes(of: version.bitPattern.littleEndian, Array.init))
+        } else {
+            mix([0])
+        }
+        if let updatedAt = document.updatedAt {
+            mix([1])
+            mix(updatedAt.utf8)
+        } else {
+            mix([0])
+        }
+        let stable = Int(truncatingIfNeeded: hash)
+        return stable == unknownVersion ? stable &+ 1 : stable
     }
     var path: String
     /// The naming details of the entry's whole listing page; the entry's own are
