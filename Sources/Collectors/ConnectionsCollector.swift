@@ -64,7 +64,7 @@ public final class ConnectionsCollector: Collector {
         listedDocuments.withLock { $0 = listed }
         let readable = listings
         let finished = try await scan.result(within: scanBudget) { [self] in
-            let restored = graph.prepare(for: reader).restored
+            let restored = graph.prepare(for: reader, readingAs: "\(decision.source)").restored
             if restored > 0 {
                 self.context.logger.info(
                     "Document sources read before the restart are kept: only new and changed documents are read",
@@ -72,7 +72,8 @@ public final class ConnectionsCollector: Collector {
             }
             if graph.isEmpty { await announceFirstScan(of: listed, reader: reader) }
             return try await graph.update(
-                roots: readable.joined().lazy.filter(scope.contains), listings: readable, reader: reader)
+                roots: readable.joined().lazy.filter(scope.contains), listings: readable, reader: reader,
+                readingAs: "\(decision.source)")
         }
         guard let unresolved = finished else {
             // Unfinished: not a failure while it progresses; the next poll goes on from here.

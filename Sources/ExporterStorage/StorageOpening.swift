@@ -5,6 +5,8 @@ import Logging
 
 #if canImport(Glibc)
     import Glibc
+#else
+    import Darwin
 #endif
 
 /// Opens the store of `--storage.path`, or says in one log line why the exporter runs from memory.
@@ -18,6 +20,9 @@ import Logging
 ///   (moving it aside would lose it for the version that can read it);
 /// - a folder that cannot be made or written, or a store another exporter holds (its lock), is
 ///   left as it is too.
+/// - a store the last run found corrupt while writing (its marker, see
+///   ``SQLiteStateStorage``) is moved aside like one that fails the check: the quick check does
+///   not see every corruption.
 /// In every such case `sigma_storage_healthy` is 0.
 public enum StorageOpening {
     public static let fileName = "sigma_exporter.sqlite"
@@ -41,8 +46,13 @@ public enum StorageOpening {
         } catch {
             return unavailable("--storage.path cannot be created", error)
         }
-        let lock = Glibc.open(
-            (directory as NSString).appendingPathComponent(lockName), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #if canImport(Glibc)
+            let lock = Glibc.open(
+                (directory as NSString).appendingPathComponent(lockName), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #else
+            let lock = Darwin.open(
+                (directory as NSString).appendingPathComponent(lockName), O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #endif
         guard lock >= 0 else {
             return unavailable("--storage.path is not writable: \(String(cString: strerror(errno)))")
         }
@@ -50,8 +60,16 @@ public enum StorageOpening {
             close(lock)
             return unavailable("another exporter holds it: one store per exporter process")
         }
-        do {
+        do throws(StoreProblem) {
+            let marker = path + corruptMarkerSuffix
+            if FileManager.default.fileExists(atPath: marker) {
+                // A write of the last run found the file corrupt (what the quick check may miss).
+                try? FileManager.default.removeItem(atPath: marker)
+                throw StoreProblem.corrupt(CheckFailed(findings: ["the last run found it corrupt"]))
+            }
             let database = try openDatabase(at: path)
+            // Member emails and client ids: for the exporter's user only.
+            for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
             onHealthChange(true)
             return SQLiteStateStorage(database: database, lock: lock, logger: logger, onHealthChange: onHealthChange)
         } catch {
@@ -73,6 +91,14 @@ public enum StorageOpening {
                 return unavailable("it cannot be opened", cause)
             }
         }
+    }
+
+    /// Beside the database, left by a run whose write found the file corrupt.
+    static let corruptMarkerSuffix = ".corrupt-found"
+
+    /// Leaves the marker that makes the next start move the database aside.
+    static func markCorrupt(databasePath: String) {
+        FileManager.default.createFile(atPath: databasePath + corruptMarkerSuffix, contents: Data())
     }
 
     enum StoreProblem: Error {

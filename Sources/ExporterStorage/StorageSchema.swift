@@ -8,11 +8,14 @@ enum StorageSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
-            // Each organisation and kind recorded at least once: its first record is the baseline.
+            // Whose state each organisation's rows are (see StateStorage.claim); each organisation
+            // and kind recorded at least once (its first record is the baseline), and when last.
             try db.execute(
                 sql: """
-                    CREATE TABLE history_kind (org TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (org, kind))
+                    CREATE TABLE organization (org TEXT PRIMARY KEY NOT NULL, identity TEXT NOT NULL)
                         WITHOUT ROWID;
+                    CREATE TABLE history_kind (org TEXT NOT NULL, kind TEXT NOT NULL, recorded_at REAL NOT NULL,
+                        PRIMARY KEY (org, kind)) WITHOUT ROWID;
                     CREATE TABLE out_of_reach (
                         org TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
                         since REAL NOT NULL, PRIMARY KEY (org, kind, id)) WITHOUT ROWID;
@@ -21,7 +24,7 @@ enum StorageSchema {
                         name TEXT NOT NULL, change TEXT NOT NULL);
                     CREATE INDEX change_by_time ON change (time);
                     CREATE TABLE member (
-                        org TEXT NOT NULL, id TEXT NOT NULL, name TEXT, email TEXT, note TEXT,
+                        org TEXT NOT NULL, id TEXT NOT NULL, name TEXT, email TEXT, read_at REAL NOT NULL,
                         PRIMARY KEY (org, id)) WITHOUT ROWID;
                     CREATE TABLE source_reader (org TEXT PRIMARY KEY NOT NULL, reader TEXT NOT NULL,
                         pass INTEGER NOT NULL) WITHOUT ROWID;

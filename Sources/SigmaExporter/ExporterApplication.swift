@@ -59,7 +59,15 @@ public enum ExporterApplication {
         let storage = options.storagePath.flatMap { path in
             StorageOpening.open(directory: path, logger: logger) { store.recordStorage(healthy: $0) }
         }
-        if let storage { logger.info("Keeping state across restarts", metadata: ["path": "\(storage.path)"]) }
+        if let storage {
+            logger.info("Keeping state across restarts", metadata: ["path": "\(storage.path)"])
+            // Before anything is read back: state stored for another credential is forgotten.
+            for organization in configuration.organizations {
+                storage.claim(
+                    organization: organization.name,
+                    identity: PollingPlan.Identity(organization, poll: configuration.poll).monitoredCredential)
+            }
+        }
         let reports = InaccessibleReports(
             history: InMemoryInaccessibleHistory(retention: options.storageRetention, storage: storage),
             onChanges: { store.recordInaccessibleChanges($0) })

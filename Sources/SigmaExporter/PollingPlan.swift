@@ -34,6 +34,10 @@ public struct PollingPlan: Sendable {
         var inventoryClientId: String?
         var poll: PollSettings
 
+        /// The host and monitored client id: whose state the organisation's history is (see
+        /// ``StateStorage/claim(organization:identity:)``).
+        var monitoredCredential: String { "\(baseURL) \(clientId)" }
+
         init(_ organization: OrganizationConfiguration, poll: PollSettings) {
             baseURL = organization.baseURL
             clientId = organization.credential.clientId
@@ -70,6 +74,14 @@ public struct PollingPlan: Sendable {
                 runtime.context.update(configuration: organization, intervals: intervals)
                 logger.debug("Organisation unchanged: keeping its state", metadata: ["org": "\(organization.name)"])
             } else {
+                if let kept = previous?.runtimes[organization.name],
+                    kept.identity.monitoredCredential != identity.monitoredCredential
+                {
+                    // Another credential or host: what the old one had out of reach is not this
+                    // one's history (in memory, and in the store).
+                    reports.history.forget(organization: organization.name)
+                    storage?.claim(organization: organization.name, identity: identity.monitoredCredential)
+                }
                 let tokenPacer = tokenPacers[organization.baseURL] ?? RequestPacer(interval: tokenRequestInterval)
                 tokenPacers[organization.baseURL] = tokenPacer
                 let context = makeContext(

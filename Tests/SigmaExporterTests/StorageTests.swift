@@ -86,34 +86,59 @@ struct StorageTests {
         }
     }
 
-    /// Changes past the retention are not read back, nor kept.
+    /// Changes past the retention are not read back at a start (nor kept by the next write).
     @Test func changesPastTheRetentionAreDropped() async throws {
         try await Self.withFolder { folder in
             let day = 86_400.0
             do {
-                let storage = try Self.open(folder)
                 let reports = InaccessibleReports(
-                    history: InMemoryInaccessibleHistory(retention: .seconds(86_400), storage: storage, now: 0))
+                    history: InMemoryInaccessibleHistory(
+                        retention: .seconds(86_400), storage: try Self.open(folder), now: 0))
                 Self.poll(reports, [], at: 0)
                 Self.poll(reports, ["w1"], at: 1_000)
-                Self.poll(reports, ["w1", "w2"], at: day + 2_000)
+                Self.poll(reports, ["w1", "w2"], at: 2_000)
             }
+            // Started a day after w1's change and before w2's is a day old: only w2's is read back,
+            // while both stay out of reach since when they went.
             let reports = InaccessibleReports(
                 history: InMemoryInaccessibleHistory(
                     retention: .seconds(86_400), storage: try Self.open(folder), now: day + 1_500))
             #expect(reports.history.changes(since: 0, organization: nil).map(\.id) == ["w2"])
-            #expect(reports.history.since(organization: "acme", kind: "workbook") == ["w1": 1_000, "w2": day + 2_000])
+            #expect(reports.history.since(organization: "acme", kind: "workbook") == ["w1": 1_000, "w2": 2_000])
         }
     }
 
-    @Test func membersSurviveARestart() async throws {
-        try await Self.withFolder { folder in
-            let ada = Person(id: "m1", name: "Ada Lovelace", email: "ada@example.com")
-            let gone = Person(id: "m2", note: "no member record (deactivated or deleted)")
-            do { try Self.open(folder).saveMembers([ada, gone], organization: "acme") }
-            let storage = try Self.open(folder)
-            #expect(Set(storage.loadMembers(organization: "acme")) == [ada, gone])
-            #expect(storage.loadMembers(organization: "other").isEmpty)
+    /// Member records read whole are kept, and used after a restart without asking Sigma again;
+    /// a record Sigma hid is not (the next credential may see it), and a day-old one is read again.
+    @Test func memberRecordsSurviveARestart() async throws {
+        try await SimulatorFixture.with { sim in
+            try await Self.withFolder { folder in
+                let owners = Set(sim.state.read { $0.documents.map(\.ownerId) }.prefix(5))
+                let admin = sim.client(SimulatorFixture.admin)
+                var first: [String: Person] = [:]
+                do {
+                    first = await MemberDirectory().people(
+                        owners, reader: admin, logger: Self.quiet, org: "acme", storage: try Self.open(folder))
+                }
+                #expect(first.count == owners.count)
+                #expect(first.values.allSatisfy { $0.name != nil })
+                sim.state.resetRequestCounts()
+                let again = await MemberDirectory().people(
+                    owners, reader: admin, logger: Self.quiet, org: "acme", storage: try Self.open(folder))
+                #expect(again == first)
+                #expect(sim.state.requestCounts["/v2/members/{memberId}", default: 0] == 0)
+            }
+            try await Self.withFolder { folder in
+                do {
+                    try Self.open(folder).saveMembers(
+                        [Person(id: "m1", name: "Ada"), Person(id: "m2", note: "member record hidden")],
+                        organization: "acme", at: 1_000)
+                }
+                let storage = try Self.open(folder)
+                #expect(storage.loadMembers(organization: "acme", readSince: 1_000).map(\.id).sorted() == ["m1", "m2"])
+                #expect(storage.loadMembers(organization: "acme", readSince: 1_001).isEmpty)
+                #expect(storage.loadMembers(organization: "other", readSince: 0).isEmpty)
+            }
         }
     }
 
@@ -241,8 +266,9 @@ struct StorageTests {
                     to: URL(fileURLWithPath: folder + "/sigma_exporter.sqlite"))
                 let configuration = ExporterEndToEndTests.configuration(sim)
                 try await ExporterHarness.with(configuration: configuration, storagePath: folder) { exporter in
+                    // It polls (a collector succeeds) and says it runs without its store.
                     let metrics = try await exporter.waitForMetrics {
-                        $0.contains("sigma_collector_success{org=\"acme\",collector=\"connections\"} 1\n")
+                        $0.contains("sigma_collector_success{org=\"acme\",collector=\"workbooks\"} 1\n")
                     }
                     #expect(metrics.contains("sigma_storage_healthy 0\n"))
                     #expect(try await exporter.fetch("/-/healthy").status == 200)
@@ -254,7 +280,7 @@ struct StorageTests {
                 // Started again: a new store, healthy, that keeps what the exporter learns.
                 try await ExporterHarness.with(configuration: configuration, storagePath: folder) { exporter in
                     let metrics = try await exporter.waitForMetrics {
-                        $0.contains("sigma_collector_success{org=\"acme\",collector=\"connections\"} 1\n")
+                        $0.contains("sigma_collector_success{org=\"acme\",collector=\"workbooks\"} 1\n")
                     }
                     #expect(metrics.contains("sigma_storage_healthy 1\n"))
                 }
@@ -274,22 +300,86 @@ struct StorageTests {
         }
     }
 
-    /// A write that fails (here: its table is gone) makes the store unhealthy once, and nothing
-    /// more is written, so the store never holds a history with a hole in it.
-    @Test func aFailedWriteMakesTheStoreUnhealthyAndStopsWriting() async throws {
+    /// A write that fails (here: its table is gone) makes the store unhealthy; once writes succeed
+    /// again it is healthy, and the history it missed is written whole, so a restart finds no hole
+    /// (and makes up no change).
+    @Test func aFailedWriteIsMadeGoodByTheNextOne() async throws {
         try await Self.withFolder { folder in
             let health = HealthLog()
-            let storage = try Self.open(folder, health: health)
-            try storage.database.write { try $0.execute(sql: "DROP TABLE change") }
-            let change = InaccessibleChange(
-                time: 1, org: "acme", kind: "workbook", id: "w1", name: "w", change: .becameInaccessible)
-            storage.saveHistory(
-                .init(key: .init(organization: "acme", kind: "workbook"), upserted: [], removed: [], changes: [change]),
-                horizon: 0)
-            #expect(!storage.isHealthy)
-            storage.saveMembers([Person(id: "m1", name: "Ada")], organization: "acme")
-            #expect(try storage.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM member") } == 0)
-            #expect(health.all == [true, false])
+            do {
+                let storage = try Self.open(folder, health: health)
+                let reports = Self.reports(storage, now: 1_000)
+                Self.poll(reports, [], at: 1_000)
+                let schema = try #require(
+                    try storage.database.read {
+                        try String.fetchOne($0, sql: "SELECT sql FROM sqlite_master WHERE name = 'change'")
+                    })
+                try storage.database.write { try $0.execute(sql: "DROP TABLE change") }
+                Self.poll(reports, ["w1"], at: 2_000)
+                #expect(!storage.isHealthy)
+                try storage.database.write { try $0.execute(sql: schema) }
+                Self.poll(reports, ["w1", "w2"], at: 3_000)
+                #expect(storage.isHealthy)
+            }
+            #expect(health.all == [true, false, true])
+            let reports = Self.reports(try Self.open(folder), now: 3_500)
+            #expect(reports.history.since(organization: "acme", kind: "workbook") == ["w1": 2_000, "w2": 3_000])
+            #expect(reports.history.changes(since: 0, organization: nil).map(\.id) == ["w2", "w1"])
+            Self.poll(reports, ["w1", "w2"], at: 4_000)
+            #expect(reports.history.changes(since: 3_500, organization: nil).isEmpty)
+        }
+    }
+
+    /// A new credential (or host) for an organisation: what the old one had out of reach, its
+    /// members and sources are forgotten; an organisation left out of the configuration keeps its
+    /// history for the retention.
+    @Test func anotherCredentialStartsAfreshAndAnUnconfiguredOrganisationIsKept() async throws {
+        try await Self.withFolder { folder in
+            do {
+                let storage = try Self.open(folder)
+                storage.claim(organization: "acme", identity: "https://api old")
+                storage.claim(organization: "beta", identity: "https://api b")
+                let reports = Self.reports(storage, now: 1_000)
+                Self.poll(reports, [], at: 1_000)
+                Self.poll(reports, ["w1"], at: 2_000)
+                storage.saveMembers([Person(id: "m1", name: "Ada")], organization: "acme", at: 2_000)
+            }
+            do {
+                let storage = try Self.open(folder)
+                storage.claim(organization: "acme", identity: "https://api old")
+                storage.retain(organizations: ["beta"], horizon: 1_500)
+                #expect(
+                    Self.reports(storage, now: 2_500).history.since(organization: "acme", kind: "workbook") == [
+                        "w1": 2_000
+                    ])
+                storage.retain(organizations: ["beta"], horizon: 2_500)
+                #expect(Self.reports(storage, now: 2_500).history.since(organization: "acme", kind: "workbook").isEmpty)
+            }
+            do {
+                let storage = try Self.open(folder)
+                storage.claim(organization: "acme", identity: "https://api old")
+                Self.poll(Self.reports(storage, now: 3_000), ["w1"], at: 3_000)
+                storage.saveMembers([Person(id: "m1", name: "Ada")], organization: "acme", at: 3_000)
+            }
+            let storage = try Self.open(folder)
+            storage.claim(organization: "acme", identity: "https://api new")
+            let reports = Self.reports(storage, now: 4_000)
+            #expect(reports.history.since(organization: "acme", kind: "workbook").isEmpty)
+            #expect(storage.loadMembers(organization: "acme", readSince: 0).isEmpty)
+            // The next record is a baseline: no change made up by the new credential.
+            Self.poll(reports, ["w1", "w2"], at: 4_000)
+            #expect(reports.history.changes(since: 0, organization: nil).isEmpty)
+        }
+    }
+
+    /// A run whose write found the file corrupt leaves a marker: the next start moves it aside.
+    @Test func corruptionFoundAtRunTimeIsMovedAsideAtTheNextStart() async throws {
+        try await Self.withFolder { folder in
+            do { _ = try Self.open(folder) }
+            StorageOpening.markCorrupt(databasePath: folder + "/" + StorageOpening.fileName)
+            #expect(StorageOpening.open(directory: folder, logger: Self.quiet, now: 77) { _ in } == nil)
+            #expect(FileManager.default.fileExists(atPath: folder + "/sigma_exporter.sqlite.corrupt-77"))
+            #expect(StorageOpening.open(directory: folder, logger: Self.quiet) { _ in } != nil)
         }
     }
 

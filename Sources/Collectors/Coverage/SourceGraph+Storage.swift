@@ -13,16 +13,16 @@ extension SourceGraph {
     static let saveEvery = 500
 
     /// At the first pass of this process, puts back what `reader` read before the restart (its
-    /// documents then cost nothing until their version changes); returns how many documents.
-    /// Another reader's store is dropped.
-    func restoreOnce(reader: SigmaClient, epoch: UInt64) -> Int {
+    /// documents then cost nothing until their version changes); returns how many documents, or
+    /// nil when some were put back but the rest could not be read. Another reader's store is
+    /// dropped.
+    func restoreOnce(identity: String, epoch: UInt64) -> Int? {
         let first = consulted.withLock { consulted in
             defer { consulted = true }
             return !consulted
         }
         guard let persistence, first else { return 0 }
         var restoredCount = 0
-        let identity = reader.readerIdentity
         var documents: [(DocumentID, SourceStore.Node, [Source])] = []
         var tableEntries: [(DocumentID, TableEntry)] = []
         // Restored in batches, so the rows are never all held twice.
@@ -48,7 +48,7 @@ extension SourceGraph {
                 })
         }
         flushDocuments()
-        guard let pass else { return 0 }
+        guard let pass else { return restoredCount > 0 ? nil : 0 }
         tables.withLock { tables in
             guard tables.epoch == epoch else { return }
             for (inode, var entry) in tableEntries {

@@ -118,11 +118,12 @@ final class SourceGraph: Sendable {
     /// half of the fresh requests of the pass (at least five) failed.
     @discardableResult
     func update(
-        roots: some Collection<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient
+        roots: some Collection<DocumentEntry>, listings: [[DocumentEntry]], reader: SigmaClient,
+        readingAs role: String = ""
     )
         async throws -> Unresolved
     {
-        let epoch = prepare(for: reader).epoch
+        let epoch = prepare(for: reader, readingAs: role).epoch
         var versions: [DocumentID: Int] = [:]
         versions.reserveCapacity(listings.reduce(0) { $0 + $1.count { $0.kind != .workbook } })
         for listing in listings {
@@ -160,14 +161,23 @@ final class SourceGraph: Sendable {
     }
 
     /// Binds the graph to `reader` (see ``bind(to:)``) and, at the first pass of this process,
-    /// puts back what the same credential read before a restart. Returns the epoch to write
-    /// under, and how many documents were put back (0 after the first call).
+    /// puts back what the same credential read in the same `role` (the inventory decision it
+    /// reads for) before a restart. Returns the epoch to write under, and how many documents were
+    /// put back (0 after the first call).
     @discardableResult
-    func prepare(for reader: SigmaClient) -> (epoch: UInt64, restored: Int) {
+    func prepare(for reader: SigmaClient, readingAs role: String = "") -> (epoch: UInt64, restored: Int) {
         let epoch = bind(to: reader)
         guard persistence != nil else { return (epoch, 0) }
-        store.withLock { $0.journal?.reader = reader.readerIdentity }
-        return (epoch, restoreOnce(reader: reader, epoch: epoch))
+        let identity = role.isEmpty ? reader.readerIdentity : "\(reader.readerIdentity) as \(role)"
+        store.withLock { $0.journal?.reader = identity }
+        guard let restored = restoreOnce(identity: identity, epoch: epoch) else {
+            // Read in part only (the store failed midway): its pass numbers are unknown, so
+            // nothing of it is trusted.
+            let fresh = startAfresh()
+            store.withLock { $0.journal?.reader = identity }
+            return (fresh, 0)
+        }
+        return (epoch, restored)
     }
 
     /// Drops everything read with another credential (the inventory credential became usable, or

@@ -1,4 +1,5 @@
 import ExporterCore
+import Foundation
 import Logging
 import SigmaClient
 import SigmaModels
@@ -23,6 +24,10 @@ final class MemberDirectory: Sendable {
     /// Why owners are ids only without an inventory credential.
     static let noReaderNote = "no inventory credential: member records are not read (configure inventory:)"
 
+    /// How long a stored record is used after a restart before it is read again (names and
+    /// emails change, rarely).
+    static let storedRecordLifetime = 86_400.0
+
     /// Whether the records kept across restarts were read back (once).
     let restored = Mutex(false)
 
@@ -34,13 +39,18 @@ final class MemberDirectory: Sendable {
     ) async -> [String: Person] {
         let wanted = ids.filter { !$0.isEmpty }
         guard let reader else { return [:] }
-        if let storage,
-            !restored.withLock({ restored in
-                defer { restored = true }; return restored
-            })
-        {
-            let stored = storage.loadMembers(organization: org)
-            known.withLock { known in for person in stored where known[person.id] == nil { known[person.id] = person } }
+        if let storage {
+            // Under the flag's lock, so the other kinds' polls wait for the stored records rather
+            // than read those members again.
+            restored.withLock { restored in
+                guard !restored else { return }
+                restored = true
+                let stored = storage.loadMembers(
+                    organization: org, readSince: Date().timeIntervalSince1970 - Self.storedRecordLifetime)
+                known.withLock { known in
+                    for person in stored where known[person.id] == nil { known[person.id] = person }
+                }
+            }
         }
         let unknown = known.withLock { known in wanted.filter { known[$0] == nil } }.sorted().prefix(
             Self.lookupsPerPoll)
@@ -52,7 +62,9 @@ final class MemberDirectory: Sendable {
             for await person in group { if let person { read.append(person) } }
             return read
         }
-        storage?.saveMembers(read, organization: org)
+        // Only records read whole are kept: why one could not be read may change with the
+        // credential, and is asked again after a restart.
+        storage?.saveMembers(read.filter { $0.note == nil }, organization: org, at: Date().timeIntervalSince1970)
         return known.withLock { known in
             for person in read { known[person.id] = person }
             return known.filter { wanted.contains($0.key) }

@@ -3,10 +3,17 @@
 ///
 /// Why a protocol here: the reports and the collectors write through it without knowing the
 /// store (SQLite, in the `ExporterStorage` target), and without the flag there is none at all
-/// (everything lives in memory, as in the demo and the tests). Every method is best effort: a
-/// store that fails to write marks itself unhealthy (`sigma_storage_healthy 0`) and stops
-/// writing, and the exporter runs on from memory; nothing here throws.
+/// (everything lives in memory, as in the demo and the tests). Nothing here throws: a store that
+/// fails to write reports `sigma_storage_healthy 0` and says so (a Bool), the exporter runs on
+/// from memory, and the writer makes good what was lost once a write succeeds again (the history
+/// is written whole; sources and members are a cache checked against Sigma's versions, so a lost
+/// write costs requests, never a wrong answer).
 public protocol StateStorage: Sendable {
+    /// Binds `organization`'s stored state to `identity` (its API host and monitored client id):
+    /// what was stored under another identity (a new credential, another host) is forgotten, since
+    /// what one credential could reach says nothing of another's. Call before anything is read.
+    func claim(organization: String, identity: String)
+
     // MARK: History (`inaccessible_since`, `/inaccessible/changes`)
 
     /// What was out of reach at the last record of each organisation and kind, and the changes
@@ -15,26 +22,32 @@ public protocol StateStorage: Sendable {
 
     /// One record's difference, in one transaction: assets newly out of reach or renamed
     /// (`upserted`), those back within reach (`removed`), and the changes; changes older than
-    /// `horizon` are dropped.
-    func saveHistory(_ delta: StoredHistory.Delta, horizon: Double)
+    /// `horizon` are dropped. False when it could not be written.
+    func saveHistory(_ delta: StoredHistory.Delta, horizon: Double) -> Bool
 
-    /// Forgets organisations no longer configured: their history, members and sources.
-    func retain(organizations: Set<String>)
+    /// The whole history in place of what is stored, in one transaction (after a failed write,
+    /// so that the store holds no hole). False when it could not be written.
+    func replaceHistory(_ history: StoredHistory, horizon: Double) -> Bool
+
+    /// Forgets organisations no longer configured once nothing was recorded for them since
+    /// `horizon` (the retention): a start with a mistaken configuration, or the demo pointed at
+    /// a real store, must not wipe a real organisation's history.
+    func retain(organizations: Set<String>, horizon: Double)
 
     // MARK: Members
 
-    /// The member records read before, of `organization`.
-    func loadMembers(organization: String) -> [Person]
+    /// The member records of `organization` read at or after `since` (older ones are read again).
+    func loadMembers(organization: String, readSince since: Double) -> [Person]
 
-    /// Member records read in one poll, in one transaction.
-    func saveMembers(_ people: [Person], organization: String)
+    /// Member records read in one poll at `time`, in one transaction.
+    func saveMembers(_ people: [Person], organization: String, at time: Double)
 
     // MARK: Document sources
 
     /// Calls `body` with each document and table read by `reader` in `organization`, one at a
     /// time (a large organisation's cache is never held twice); returns the pass number it was
-    /// saved at, or nil when there is none for that reader. Rows of any other reader are
-    /// forgotten: what one credential could read says nothing of another.
+    /// saved at, or nil when there is none for that reader (or it could not be read whole). Rows
+    /// of any other reader are forgotten: what one credential could read says nothing of another.
     func loadSources(
         organization: String, reader: String, document: (StoredDocument) -> Void, table: (StoredTable) -> Void
     ) -> UInt32?

@@ -19,6 +19,8 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
         var outOfReach: [KindKey: [String: (name: String, since: Double)]] = [:]
         /// Oldest first.
         var changes: [InaccessibleChange] = []
+        /// A write to the store failed: the next one writes the whole history, not a difference.
+        var storeBehind = false
     }
 
     let state = Mutex(State())
@@ -97,7 +99,16 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
             let delta = StoredHistory.Delta(
                 key: .init(organization: organization, kind: kind), upserted: upserted, removed: removed,
                 changes: changes)
-            if !delta.isEmpty || previous == nil { storage?.saveHistory(delta, horizon: horizon) }
+            if let storage, !delta.isEmpty || previous == nil || state.storeBehind {
+                // After a failed write the store is behind by an unknown difference: it gets the
+                // whole history, or a restart would compare against a stale record and make up
+                // changes.
+                let written =
+                    state.storeBehind
+                    ? storage.replaceHistory(Self.stored(state), horizon: horizon)
+                    : storage.saveHistory(delta, horizon: horizon)
+                state.storeBehind = !written
+            }
             return changes
         }
     }
@@ -119,6 +130,24 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
             state.outOfReach = state.outOfReach.filter { organizations.contains($0.key.organization) }
             state.changes.removeAll { !organizations.contains($0.org) }
         }
-        storage?.retain(organizations: organizations)
+        storage?.retain(organizations: organizations, horizon: Date().timeIntervalSince1970 - retentionSeconds)
+    }
+
+    public func forget(organization: String) {
+        state.withLock { state in
+            state.outOfReach = state.outOfReach.filter { $0.key.organization != organization }
+            state.changes.removeAll { $0.org == organization }
+        }
+    }
+
+    /// The history as the store keeps it.
+    static func stored(_ state: State) -> StoredHistory {
+        var stored = StoredHistory(changes: state.changes)
+        for (key, assets) in state.outOfReach {
+            stored.outOfReach[.init(organization: key.organization, kind: key.kind)] = assets.map {
+                .init(id: $0.key, name: $0.value.name, since: $0.value.since)
+            }
+        }
+        return stored
     }
 }

@@ -33,4 +33,9 @@ public protocol InaccessibleHistory: Sendable {
 
     /// Forgets organisations no longer configured.
     func retain(organizations: Set<String>)
+
+    /// Forgets what `organization` had out of reach and its changes: its monitored credential or
+    /// host changed, and what one credential could reach says nothing of another's. Its next
+    /// record is a new baseline.
+    func forget(organization: String)
 }
