@@ -24,10 +24,11 @@ steady-state cycle reads anything but list pages. Targets are reported, not asse
     python3 Benchmarks/run.py --long-scan    # a first scan spanning several polls, its own section
     python3 Benchmarks/run.py --inaccessible --before-bin OLD/.build/release   # /inaccessible's cost
     python3 Benchmarks/run.py --foundation   # what Foundation costs the binary, and who brings it in
+    python3 Benchmarks/run.py --restart      # a restart with --storage.path at 100,000 documents, ~20 minutes
 
 The code is the package beside this file, Benchmarks/sigma_bench/: one module per benchmark (sizes,
-idle, metrics_throughput, long_scan, check, inaccessible, foundation; full_run is the default run)
-and the shared process, measurement, /metrics-parsing and Markdown helpers apart.
+idle, metrics_throughput, long_scan, check, inaccessible, foundation, restart; full_run is the
+default run) and the shared process, measurement, /metrics-parsing and Markdown helpers apart.
 """
 
 import sys

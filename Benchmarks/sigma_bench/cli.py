@@ -18,6 +18,7 @@ from .inaccessible import inaccessible_report, inaccessible_run
 from .long_scan import long_scan, long_scan_report
 from .markdown import write_report, write_section
 from .processes import Processes
+from .restart import restart_report, restart_run
 
 
 def main(doc: str) -> int:
@@ -49,6 +50,11 @@ def main(doc: str) -> int:
     parser.add_argument("--before-label", default="an earlier commit", help="what --before-bin is")
     parser.add_argument("--foundation", action="store_true",
                         help="only what Foundation costs the binary (probe builds), its own section of --out")
+    parser.add_argument("--restart", action="store_true",
+                        help="only a restart of an unchanged organisation with --storage.path (first cycle after "
+                        "SIGTERM and SIGKILL, store size, steady poll with and without the store), its own section "
+                        "of --out")
+    parser.add_argument("--restart-documents", type=int, default=100000)
     args = parser.parse_args()
     for binary in ("sigma_exporter", "sigma-sim"):
         if not (args.bin / binary).exists():
@@ -65,6 +71,8 @@ def main(doc: str) -> int:
                 text = foundation_report(args, work)
             elif args.inaccessible:
                 text = inaccessible_report(args, inaccessible_run(args, procs, work))
+            elif args.restart:
+                text = restart_report(args, restart_run(args, procs, work))
             elif args.long_scan:
                 text = long_scan_report(args, long_scan(args, procs, work))
             else:
@@ -75,7 +83,7 @@ def main(doc: str) -> int:
     finally:
         procs.stop_all()
     print(text)
-    if args.check or args.long_scan or args.inaccessible or args.foundation:
+    if args.check or args.long_scan or args.inaccessible or args.foundation or args.restart:
         write_section(args.out, text)  # one section of the report; the rest stays
     else:
         write_report(args.out, text)

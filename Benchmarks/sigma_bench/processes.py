@@ -115,16 +115,19 @@ organizations:
 
 def start_exporter(procs: Processes, binary: Path, work: Path, sim: Simulator, org: dict,
                    interval: int, rate: float, concurrency: int, log_level: str = "warn",
-                   env: dict[str, str] | None = None) -> tuple[subprocess.Popen, int]:
+                   env: dict[str, str] | None = None, extra_args: list[str] | None = None,
+                   log_name: str = "exporter.log") -> tuple[subprocess.Popen, int]:
+    """`extra_args` go after the usual flags (e.g. `--storage.path=DIR`); the log is `work / log_name`."""
     config = write_config(work, sim, org, rate, concurrency)
     port = free_port()
+    log = work / log_name
     process = procs.start(
         [str(binary), f"--config.file={config}", f"--web.listen-address=127.0.0.1:{port}",
-         f"--poll.interval={interval}s", f"--log.level={log_level}"],
-        stderr=open(work / "exporter.log", "w"), env=env)
+         f"--poll.interval={interval}s", f"--log.level={log_level}", *(extra_args or [])],
+        stderr=open(log, "w"), env=env)
     wait_for(lambda: process.poll() is not None or _listening(port), 60, "the exporter to listen")
     if process.poll() is not None:
-        raise Broken(f"the exporter exited: {(work / 'exporter.log').read_text()[-2000:]}")
+        raise Broken(f"the exporter exited: {log.read_text()[-2000:]}")
     return process, port
 
 
@@ -133,11 +136,16 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def simulator_requests(sim: Simulator) -> int:
+def simulator_routes(sim: Simulator) -> dict[str, int]:
+    """The simulator's request counts per route template, since it started."""
     status, body = http(f"{sim.control}/requests")
     if status != 200:
         raise Broken(f"the simulator's request counts answered {status}")
-    return int(sum(json.loads(body).values()))
+    return {route: int(count) for route, count in json.loads(body).items()}
+
+
+def simulator_requests(sim: Simulator) -> int:
+    return sum(simulator_routes(sim).values())
 
 
 def touch(sim: Simulator, ids: list[str]):
