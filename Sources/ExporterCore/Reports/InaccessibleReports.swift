@@ -73,8 +73,9 @@ public final class InaccessibleReports: Sendable {
         self.onChanges = onChanges
     }
 
-    /// Replaces one kind's inaccessible documents (nil: unknown, no inventory). Reads `documents`
-    /// once: a lazy collection over a listing is named only for the ones kept.
+    /// Replaces one kind's inaccessible documents (nil: unknown, no inventory). Names each of
+    /// `documents` once: a lazy collection over a listing is counted first (its `count` names
+    /// none), then named in one pass.
     public func setDocuments(
         _ documents: (some Collection<InaccessibleDocument>)?, kind: DocumentKind, organization: String,
         inventoryComplete: Bool, owner: String?, now: Double
@@ -82,8 +83,14 @@ public final class InaccessibleReports: Sendable {
         // One pass: each document named once, the first kept, every one tracked by the history.
         var list: DocumentList?
         if let documents {
+            // Both arrays sized exactly: grown by appending, the kept one ends with room for
+            // two-thirds more than it holds (16,890 slots of 104 bytes for 10,000 documents), and
+            // the report keeps it until the kind's next poll.
+            let total = documents.count
             var first: [InaccessibleDocument] = []
+            first.reserveCapacity(min(total, documentsKept))
             var tracked: [TrackedAsset] = []
+            tracked.reserveCapacity(total)
             for document in documents {
                 if first.count < documentsKept { first.append(document) }
                 tracked.append(TrackedAsset(id: document.id, name: document.name))
