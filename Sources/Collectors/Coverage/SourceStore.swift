@@ -151,9 +151,15 @@ struct SourceStore: Sendable {
         }
     }
 
-    /// Rewrites the buffer without the entries no node refers to, once they are half of it.
+    /// Rewrites the buffer without the entries no node refers to, once they are half of it, or
+    /// once more than a fifth of its capacity is slack. Why the slack too: a first scan grows the
+    /// buffer by doubling, which can leave a megabyte or more of capacity unused for as long as
+    /// the exporter runs; a pass's end is where it is given back.
     mutating func compact() {
-        guard unused > 0, unused >= buffer.count / 2 else { return }
+        let slack = buffer.capacity - buffer.count
+        guard (unused > 0 && unused >= buffer.count / 2) || slack > max(buffer.count / 5, 4_096) else {
+            return
+        }
         var compacted: [SourceGraph.Source] = []
         compacted.reserveCapacity(buffer.count - unused)
         // Through the values' own indices, so the table is updated in place, not copied.
