@@ -173,6 +173,9 @@ public final class SQLiteStateStorage: StateStorage {
         try db.execute(
             sql: "INSERT OR REPLACE INTO history_kind (org, kind, recorded_at) VALUES (?, ?, ?)",
             arguments: [org, kind, recordedAt])
+        if delta.replacesKind {
+            try db.execute(sql: "DELETE FROM out_of_reach WHERE org = ? AND kind = ?", arguments: [org, kind])
+        }
         let upsert = try db.cachedStatement(
             sql: "INSERT OR REPLACE INTO out_of_reach (org, kind, id, name, since) VALUES (?, ?, ?, ?, ?)")
         for asset in delta.upserted {

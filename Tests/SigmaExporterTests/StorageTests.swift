@@ -372,6 +372,24 @@ struct StorageTests {
         }
     }
 
+    /// An organisation a reload takes out and puts back starts a new baseline in memory; the
+    /// store follows, or a restart would read assets of the old record as still out of reach.
+    @Test func aBaselineReplacesWhatTheStoreHeldForTheKind() async throws {
+        try await Self.withFolder { folder in
+            do {
+                let reports = Self.reports(try Self.open(folder), now: 1_000)
+                Self.poll(reports, [], at: 1_000)
+                Self.poll(reports, ["w1"], at: 1_500)
+                reports.retain([])  // taken out by a reload (its store rows kept for the retention)
+                Self.poll(reports, ["w2"], at: 2_000)  // put back: a baseline
+            }
+            let reports = Self.reports(try Self.open(folder), now: 2_500)
+            #expect(reports.history.since(organization: "acme", kind: "workbook") == ["w2": 2_000])
+            Self.poll(reports, ["w2"], at: 3_000)
+            #expect(reports.history.changes(since: 2_500, organization: nil).isEmpty)
+        }
+    }
+
     /// A run whose write found the file corrupt leaves a marker: the next start moves it aside.
     @Test func corruptionFoundAtRunTimeIsMovedAsideAtTheNextStart() async throws {
         try await Self.withFolder { folder in

@@ -91,12 +91,19 @@ public struct StoredHistory: Sendable, Equatable {
         public var upserted: [Asset]
         public var removed: [String]
         public var changes: [InaccessibleChange]
+        /// A baseline: what is stored for the kind is replaced, not amended (an organisation
+        /// added back by a reload starts anew in memory, and the store must say the same).
+        public var replacesKind: Bool
 
-        public init(key: KindKey, upserted: [Asset], removed: [String], changes: [InaccessibleChange]) {
+        public init(
+            key: KindKey, upserted: [Asset], removed: [String], changes: [InaccessibleChange],
+            replacesKind: Bool = false
+        ) {
             self.key = key
             self.upserted = upserted
             self.removed = removed
             self.changes = changes
+            self.replacesKind = replacesKind
         }
 
         public var isEmpty: Bool { upserted.isEmpty && removed.isEmpty && changes.isEmpty }

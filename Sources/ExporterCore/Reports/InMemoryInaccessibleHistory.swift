@@ -107,7 +107,7 @@ public final class InMemoryInaccessibleHistory: InaccessibleHistory {
             // first record of a kind is written even when empty: it is the baseline.
             let delta = StoredHistory.Delta(
                 key: .init(organization: organization, kind: kind), upserted: upserted, removed: removed,
-                changes: changes)
+                changes: changes, replacesKind: previous == nil)
             if let storage, !delta.isEmpty || previous == nil || state.storeBehind {
                 // After a failed write the store is behind by an unknown difference: it gets the
                 // whole history, or a restart would compare against a stale record and make up
